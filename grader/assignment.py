@@ -1,0 +1,203 @@
+"""Exercises on disk: ``assignments/<id>/assignment.toml`` and its folder, loaded and validated.
+
+Every error names the file and the field, so an instructor can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from grader.models import Limits, Verdict
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class AssignmentError(Exception):
+    """An exercise folder that is missing something or holds an invalid value."""
+
+
+@dataclass(frozen=True)
+class ExampleSpec:
+    """A sample submission with the score range (and maybe the verdict) it must get."""
+
+    name: str
+    path: Path
+    score_min: float
+    score_max: float
+    verdict: Verdict | None
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    """One exercise, validated."""
+
+    id: str
+    root: Path
+    title: str
+    file: str
+    entry_points: tuple[str, ...]
+    points: float
+    limits: Limits
+    examples: tuple[ExampleSpec, ...]
+
+    @property
+    def module_name(self) -> str:
+        return Path(self.file).stem
+
+    @property
+    def statement(self) -> Path:
+        return self.root / "README.md"
+
+    @property
+    def stub(self) -> Path:
+        return self.root / "stub.py"
+
+    @property
+    def public_checks(self) -> Path:
+        return self.root / "checks" / "public"
+
+    @property
+    def hidden_checks(self) -> Path:
+        return self.root / "checks" / "hidden"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def solution(self) -> Path:
+        """The reference solution, kept outside the exercise folder (never released)."""
+        return self.root.parent.parent / "solutions" / self.id / self.file
+
+
+def _field(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = ...) -> Any:
+    if key not in table:
+        if default is ...:
+            raise AssignmentError(f"{where}: missing field '{key}'")
+        return default
+    value = table[key]
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise AssignmentError(f"{where}: field '{key}' should be {names}, not {value!r}")
+    return value
+
+
+def _limits(table: dict[str, Any], where: str) -> Limits:
+    known = {f.name: f.type for f in fields(Limits)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise AssignmentError(f"{where}: unknown field 'limits.{key}' (known: {', '.join(known)})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise AssignmentError(f"{where}: field 'limits.{key}' should be a positive number, not {value!r}")
+        values[key] = int(value) if known[key] == "int" else float(value)
+    return Limits(**values)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise AssignmentError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AssignmentError(f"{path}: invalid TOML: {exc}") from None
+
+
+def _example(folder: Path, file: str) -> ExampleSpec:
+    where = str(folder / "expected.toml")
+    table = _load_toml(folder / "expected.toml")
+    score = _field(table, "score", list, where)
+    if len(score) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in score):
+        raise AssignmentError(f"{where}: field 'score' should be [min, max], not {score!r}")
+    if score[0] > score[1]:
+        raise AssignmentError(f"{where}: field 'score' has min above max")
+    verdict_text = _field(table, "verdict", str, where, None)
+    verdict = None
+    if verdict_text is not None:
+        try:
+            verdict = Verdict(verdict_text)
+        except ValueError:
+            choices = ", ".join(v.value for v in Verdict)
+            raise AssignmentError(f"{where}: field 'verdict' should be one of {choices}") from None
+    path = folder / file
+    if not path.is_file():
+        raise AssignmentError(f"{path}: the example's submission file is missing")
+    return ExampleSpec(folder.name, path, float(score[0]), float(score[1]), verdict)
+
+
+def load_assignment(root: Path) -> AssignmentSpec:
+    """Load and validate the exercise in ``root``."""
+    root = Path(root).resolve()
+    config = root / "assignment.toml"
+    where = str(config)
+    data = _load_toml(config)
+    if not _ID.match(root.name):
+        raise AssignmentError(f"{root}: the folder name must be lower-case letters, digits, '-' or '_'")
+    table = _field(data, "assignment", dict, where)
+    file = _field(table, "file", str, where + " [assignment]")
+    if not file.endswith(".py") or "/" in file or not _IDENTIFIER.match(file[:-3]):
+        raise AssignmentError(f"{where}: field 'assignment.file' should be a module file name like solution.py")
+    entry_points = _field(table, "entry_points", list, where + " [assignment]")
+    for name in entry_points:
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            raise AssignmentError(f"{where}: field 'assignment.entry_points' holds {name!r}, not a Python name")
+    points = _field(table, "points", (int, float), where + " [assignment]")
+    if points <= 0:
+        raise AssignmentError(f"{where}: field 'assignment.points' should be positive")
+    limits = _limits(_field(data, "limits", dict, where, {}), where)
+    if not (root / "checks" / "public").is_dir():
+        raise AssignmentError(f"{root / 'checks' / 'public'}: folder missing (the public checks)")
+    examples_dir = root / "examples"
+    examples = tuple(
+        _example(folder, file)
+        for folder in sorted(examples_dir.iterdir() if examples_dir.is_dir() else [])
+        if folder.is_dir()
+    )
+    return AssignmentSpec(
+        id=root.name,
+        root=root,
+        title=_field(table, "title", str, where + " [assignment]"),
+        file=file,
+        entry_points=tuple(entry_points),
+        points=float(points),
+        limits=limits,
+        examples=examples,
+    )
+
+
+def default_home() -> Path:
+    """Where exercises live: $MLJUDGE_HOME, else the current folder if it has assignments/,
+    else the folder this judge was installed from."""
+    env = os.environ.get("MLJUDGE_HOME")
+    if env:
+        return Path(env)
+    if (Path.cwd() / "assignments").is_dir():
+        return Path.cwd()
+    return Path(__file__).resolve().parents[1]
+
+
+def find_assignments(home: Path | None = None) -> dict[str, Path]:
+    """Exercise id -> folder, for every folder of ``home/assignments`` with an assignment.toml."""
+    base = (home or default_home()) / "assignments"
+    if not base.is_dir():
+        return {}
+    return {p.name: p for p in sorted(base.iterdir()) if (p / "assignment.toml").is_file()}
+
+
+def get_assignment(name: str, home: Path | None = None) -> AssignmentSpec:
+    """Load an exercise by id or by path to its folder."""
+    as_path = Path(name)
+    if (as_path / "assignment.toml").is_file():
+        return load_assignment(as_path)
+    found = find_assignments(home)
+    if name not in found:
+        known = ", ".join(found) or "none"
+        raise AssignmentError(f"no exercise called {name!r} (known: {known})")
+    return load_assignment(found[name])

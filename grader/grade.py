@@ -1,0 +1,142 @@
+"""Grade a submission: run the exercise's checks (trusted, in pytest) against a sandboxed worker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader import __version__
+from grader.assignment import AssignmentSpec
+from grader.models import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
+from grader.plugin import CheckRun, JudgePlugin
+from grader.proxy import Event, WorkerSession
+from grader.sandbox.base import Sandbox, WorkerSpec
+
+#: Which checks run: the student's view (public only) or the grader's (public + hidden).
+SCOPES = ("public", "all")
+
+_PYTEST_ENV_DROP = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
+
+
+@contextlib.contextmanager
+def _pytest_environment() -> Iterator[None]:
+    """No plugin autoload, no options from the environment, for the duration of one run."""
+    saved = {key: os.environ.get(key) for key in (*_PYTEST_ENV_DROP, "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    for key in _PYTEST_ENV_DROP:
+        os.environ.pop(key, None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_checks(paths: list[Path], plugin: JudgePlugin, rootdir: Path) -> int:
+    """Run pytest in this (trusted) process on the exercise's own check folders only."""
+    args = [
+        *(str(p) for p in paths),
+        f"--rootdir={rootdir}",
+        f"--confcutdir={rootdir}",
+        "-c", os.devnull,
+        "--import-mode=importlib",
+        "--strict-markers",
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "-p", "no:stepwise",
+        "-o", "python_files=test_*.py",
+        "-o", "python_functions=test_*",
+    ]
+    with _pytest_environment():
+        return int(pytest.main(args, plugins=[plugin]))
+
+
+def decide_verdict(events: list[Event], checks: tuple[CheckResult, ...], problems: list[str]) -> Verdict:
+    """The verdict: the most serious thing that happened, else passed or failed."""
+    if problems:
+        return Verdict.JUDGE_ERROR
+    seen = {event.verdict for event in events}
+    if any(c.points_earned < c.points_possible for c in checks):
+        seen.add(Verdict.FAILED)
+    seen.add(Verdict.PASSED)
+    return next(v for v in VERDICT_PRIORITY if v in seen)
+
+
+def grade_one(
+    *, assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str = "all"
+) -> Grade:
+    """Grade one submission. Never raises for anything the submission does; a failure of the
+    judge itself gives a Grade with status ``error`` and verdict ``judge_error``."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}")
+    started = time.perf_counter()
+    spec = WorkerSpec(submission.path, assignment.module_name, assignment.entry_points, assignment.limits)
+    session = WorkerSession(sandbox, spec)
+    run = CheckRun(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
+    paths = [assignment.public_checks]
+    if scope == "all" and assignment.hidden_checks.is_dir():
+        paths.append(assignment.hidden_checks)
+    try:
+        exit_code = run_checks(paths, JudgePlugin(run), assignment.root)
+        if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            run.problems.append(f"pytest stopped with exit code {exit_code}")
+    except Exception:
+        run.problems.append("internal error while grading:\n" + traceback.format_exc())
+    finally:
+        try:
+            session.close()
+        except Exception:
+            run.problems.append("could not stop the sandbox:\n" + traceback.format_exc())
+    checks = tuple(run.results[node] for node in run.order if node in run.results)
+    missing = [node for node in run.order if node not in run.results]
+    if missing:
+        run.problems.append("checks without a result: " + ", ".join(missing))
+    max_score = sum(c.points_possible for c in checks)
+    if scope == "all" and not run.problems and abs(max_score - assignment.points) > 1e-9:
+        run.problems.append(
+            f"{assignment.root / 'assignment.toml'}: points = {assignment.points:g}, "
+            f"but the checks are worth {max_score:g} in all"
+        )
+    verdict = decide_verdict(session.events, checks, run.problems)
+    runs = session.runs
+    resources = ResourceUsage(
+        wall_seconds=sum(r.wall_seconds for r in runs),
+        cpu_seconds=sum(r.cpu_seconds for r in runs),
+        peak_memory_mb=max((r.peak_memory_mb for r in runs), default=0.0),
+        student_seconds=session.student_seconds,
+        workers_started=len(runs),
+    )
+    output = "".join(r.output for r in runs)
+    notes = tuple(f"{e.verdict.label}: {e.reason}" for e in _unique(session.events))
+    error = verdict is Verdict.JUDGE_ERROR
+    return Grade(
+        exercise=assignment.id,
+        submission_sha256=submission.sha256,
+        status="error" if error else "ok",
+        verdict=verdict,
+        score=0.0 if error else round(sum(c.points_earned for c in checks), 6),
+        max_score=max_score,
+        checks=checks,
+        output=output,
+        resources=resources,
+        sandbox=sandbox.name,
+        isolated=sandbox.isolated,
+        scope=scope,
+        seconds=time.perf_counter() - started,
+        notes=notes + tuple(run.problems),
+        judge_version=__version__,
+    )
+
+
+def _unique(events: list[Event]) -> list[Event]:
+    seen: set[Event] = set()
+    return [e for e in events if not (e in seen or seen.add(e))]  # type: ignore[func-returns-value]

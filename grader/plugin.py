@@ -1,0 +1,217 @@
+"""The pytest plugin that turns an exercise's checks into CheckResults.
+
+Checks get three fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
+``data`` (the exercise's data folder and seeded generators) and ``credit`` (partial credit).
+Markers: ``@pytest.mark.points(n)`` on every check, ``@pytest.mark.visibility(level)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.models import CheckResult, Outcome, Visibility
+from grader.proxy import RemoteObject, SubmissionFault, WorkerSession
+
+MAX_PUBLIC_MESSAGE = 4000
+MAX_INSTRUCTOR_MESSAGE = 20000
+
+
+class Credit:
+    """Partial credit for one check: the fraction of its points the check earns (default all)."""
+
+    def __init__(self) -> None:
+        self.fraction: float | None = None
+        self.metric: float | None = None
+        self.message = ""
+
+    def set(self, fraction: float, message: str = "", metric: float | None = None) -> float:
+        """Earn ``fraction`` (clipped to [0, 1]; NaN counts as 0) of the check's points."""
+        value = float(fraction)
+        self.fraction = 0.0 if math.isnan(value) else min(1.0, max(0.0, value))
+        self.message = message
+        self.metric = metric
+        return self.fraction
+
+    def linear(self, value: Any, *, zero_at: float, full_at: float, label: str = "metric") -> float:
+        """Credit linear in ``value``: nothing at ``zero_at``, everything at ``full_at`` (either direction)."""
+        metric = float(np.asarray(value, dtype=float))
+        if zero_at == full_at:
+            raise ValueError("credit.linear needs zero_at != full_at")
+        fraction = (metric - zero_at) / (full_at - zero_at) if math.isfinite(metric) else 0.0
+        got = self.set(fraction, metric=metric)
+        self.message = (
+            f"{label} = {metric:.4g}: {got:.0%} of the points "
+            f"(none at {zero_at:.4g}, all at {full_at:.4g})"
+        )
+        return got
+
+
+@dataclass(frozen=True)
+class DataAccess:
+    """What checks may read: the exercise's data folder and deterministic random generators."""
+
+    exercise: str
+    dir: Path
+
+    def rng(self, *key: object) -> np.random.Generator:
+        """A generator seeded from the exercise id and ``key`` (same key, same numbers, every run)."""
+        digest = hashlib.sha256(repr((self.exercise, *key)).encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+@dataclass
+class CheckRun:
+    """The state one pytest session fills in."""
+
+    exercise: str
+    data_dir: Path
+    hidden_dir: Path
+    session: WorkerSession
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+
+
+def _marker_points(item: pytest.Item) -> float | None:
+    marks = list(item.iter_markers("points"))
+    if not marks or len(marks[0].args) != 1:
+        return None
+    value = marks[0].args[0]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return float(value)
+
+
+def _visibility(item: pytest.Item, hidden_check: bool) -> Visibility:
+    mark = item.get_closest_marker("visibility")
+    if mark is None:
+        return Visibility.AFTER_PUBLISHED if hidden_check else Visibility.VISIBLE
+    return Visibility(mark.args[0])
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+class JudgePlugin:
+    """Registered with ``pytest.main(plugins=[...])``; holds no global state."""
+
+    def __init__(self, run: CheckRun) -> None:
+        self.run = run
+        self._credits: dict[str, Credit] = {}
+        self._started: dict[str, float] = {}
+
+    # -- configuration --------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): points this check is worth (required)")
+        config.addinivalue_line(
+            "markers", "visibility(level): visible, after_due_date, after_published or hidden"
+        )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            self.run.order.append(item.nodeid)
+            if _marker_points(item) is None:
+                self.run.problems.append(f"{item.nodeid}: needs @pytest.mark.points(n) with one number n >= 0")
+            mark = item.get_closest_marker("visibility")
+            if mark is not None and (len(mark.args) != 1 or mark.args[0] not in {v.value for v in Visibility}):
+                self.run.problems.append(f"{item.nodeid}: unknown visibility {mark.args!r}")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.run.problems.append(f"cannot collect {report.nodeid or 'the checks'}:\n{report.longreprtext}")
+
+    # -- fixtures -------------------------------------------------------------------
+    @pytest.fixture
+    def submission(self) -> RemoteObject:
+        """The student's module, running in the sandbox."""
+        return self.run.session.module()
+
+    @pytest.fixture(scope="session")
+    def data(self) -> DataAccess:
+        """The exercise's data folder and seeded random generators."""
+        return DataAccess(self.run.exercise, self.run.data_dir)
+
+    @pytest.fixture
+    def credit(self, request: pytest.FixtureRequest) -> Credit:
+        """Partial credit for the current check."""
+        credit = Credit()
+        self._credits[request.node.nodeid] = credit
+        return credit
+
+    # -- results --------------------------------------------------------------------
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self._started[item.nodeid] = time.perf_counter()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        nodeid = item.nodeid
+        if call.when == "teardown" or nodeid in self.run.results:
+            return report
+        if call.when == "setup" and report.passed:
+            return report
+        self.run.results[nodeid] = self._result(item, call, report)
+        return report
+
+    def _result(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> CheckResult:
+        hidden_check = Path(item.path).is_relative_to(self.run.hidden_dir)
+        possible = _marker_points(item) or 0.0
+        credit = self._credits.get(item.nodeid)
+        earned = 0.0
+        message = instructor = ""
+        if report.skipped:
+            outcome = Outcome.SKIPPED
+            message = _first_line(str(call.excinfo.value)) if call.excinfo else "skipped"
+        elif report.passed:
+            fraction = 1.0 if credit is None or credit.fraction is None else credit.fraction
+            earned = possible * fraction
+            outcome = Outcome.PASSED if fraction >= 1.0 else Outcome.PARTIAL if fraction > 0 else Outcome.FAILED
+            message = credit.message if credit else ""
+        else:
+            outcome = Outcome.FAILED
+            message, instructor = self._failure_text(call, report, hidden_check)
+        return CheckResult(
+            id=item.nodeid,
+            name=item.name,
+            outcome=outcome,
+            points_earned=round(earned, 6),
+            points_possible=possible,
+            visibility=_visibility(item, hidden_check) if _valid_visibility(item) else Visibility.HIDDEN,
+            hidden_check=hidden_check,
+            message=message[:MAX_PUBLIC_MESSAGE],
+            instructor_message=instructor[:MAX_INSTRUCTOR_MESSAGE],
+            metric=credit.metric if credit else None,
+            seconds=time.perf_counter() - self._started.get(item.nodeid, time.perf_counter()),
+        )
+
+    @staticmethod
+    def _failure_text(call: pytest.CallInfo[None], report: pytest.TestReport, hidden_check: bool) -> tuple[str, str]:
+        """(what the student may see, what the instructor sees)."""
+        instructor = report.longreprtext
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, SubmissionFault):
+            return str(exc), instructor
+        if exc is None:
+            return "failed", instructor
+        if isinstance(exc, AssertionError):
+            text = str(exc)
+            if hidden_check:
+                return _first_line(text) or "a hidden check failed", instructor
+            crash = getattr(report.longrepr, "reprcrash", None)
+            return (crash.message if crash else text) or "assertion failed", instructor
+        first = _first_line(str(exc))
+        return f"{type(exc).__name__}: {first}" if first else type(exc).__name__, instructor
+
+
+def _valid_visibility(item: pytest.Item) -> bool:
+    mark = item.get_closest_marker("visibility")
+    return mark is None or (len(mark.args) == 1 and mark.args[0] in {v.value for v in Visibility})

@@ -1,0 +1,280 @@
+"""The trusted side of the protocol: the ``submission`` proxy, remote handles and time budgets.
+
+A ``WorkerSession`` owns the workers of one submission's grading: it starts one lazily,
+sends each request with a per-call deadline (bounded by the submission's whole wall-time
+budget), and after a time limit or crash starts a fresh worker for the next check. What the
+submission did wrong is recorded as an event (a verdict and a reason), never raised as a
+judge error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from grader.models import Limits, SandboxRun, Verdict
+from grader.sandbox.base import Sandbox, WorkerProcess, WorkerSpec
+from harness.protocol import (
+    ChannelClosed,
+    ChannelTimeout,
+    Decoder,
+    Encoder,
+    HandleRef,
+    ProtocolError,
+    pack,
+    parse_frame,
+)
+
+SEND_TIMEOUT = 30.0
+
+
+class SubmissionFault(Exception):
+    """Something the submission did made a call fail; the message is meant for the student."""
+
+
+class SubmissionRaised(SubmissionFault):
+    """Student code raised an exception; it came back as data."""
+
+    def __init__(self, where: str, type_name: str, message: str, traceback: str) -> None:
+        self.where, self.type_name, self.student_message, self.traceback = where, type_name, message, traceback
+        text = f"{where} raised {type_name}: {message}".rstrip(": ")
+        if type_name == "NotImplementedError":
+            text = f"{where} is not implemented yet ({message or 'NotImplementedError'})"
+        if traceback:
+            text += "\n" + traceback.rstrip()
+        super().__init__(text)
+
+
+class SubmissionUnavailable(SubmissionFault):
+    """The submission could not answer: time limit, crash, import failure, protocol violation."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the submission did that decides the verdict."""
+
+    verdict: Verdict
+    reason: str
+
+
+class WorkerSession:
+    """Workers for one submission, started lazily and restarted after a failure."""
+
+    def __init__(self, sandbox: Sandbox, spec: WorkerSpec) -> None:
+        self.sandbox = sandbox
+        self.spec = spec
+        self.limits: Limits = spec.limits
+        self.events: list[Event] = []
+        self.runs: list[SandboxRun] = []
+        self.student_seconds = 0.0
+        self.generation = 0
+        self._worker: WorkerProcess | None = None
+        self._fatal: str | None = None
+        self._budget_used = 0.0
+        self._missing: tuple[str, ...] = ()
+        self._worker_started = 0.0
+        self._last_timeout = 0.0
+
+    # -- lifecycle ------------------------------------------------------------------
+    def _remaining(self) -> float:
+        running = time.monotonic() - self._worker_started if self._worker is not None else 0.0
+        return self.limits.wall_time - self._budget_used - running
+
+    def _ensure_worker(self) -> WorkerProcess:
+        if self._worker is not None:
+            return self._worker
+        if self._fatal is not None:
+            raise SubmissionUnavailable(self._fatal)
+        if self._remaining() <= 0:
+            raise SubmissionUnavailable(
+                f"the submission used up its time limit ({self.limits.wall_time:g} s in all); this check was not run"
+            )
+        if self.generation > self.limits.max_restarts:
+            raise SubmissionUnavailable("the submission failed too many times; this check was not run")
+        worker = self.sandbox.start(self.spec)  # SandboxError propagates: a judge error
+        self._worker = worker
+        self._worker_started = time.monotonic()
+        self.generation += 1
+        header, _ = self._round_trip(worker, None, "importing the submission", self.limits.start_time)
+        if header.get("kind") == "import_failed":
+            self._import_failed(header)
+        elif header.get("kind") == "ready":
+            missing = header.get("missing")
+            if type(missing) is not list or any(type(m) is not str for m in missing):
+                self._violation("malformed ready message")
+            if missing and not self._missing:
+                self._missing = tuple(str(m)[:100] for m in missing)
+                self.events.append(Event(Verdict.MISSING_ENTRY_POINT, "does not define " + ", ".join(self._missing)))
+        else:
+            self._violation("unexpected first message")
+        return worker
+
+    def _import_failed(self, header: dict[str, Any]) -> None:
+        error = _error_fields(header.get("error"))
+        category = header.get("category")
+        verdict = Verdict.SYNTAX_ERROR if category == "syntax_error" else Verdict.CRASHED
+        text = f"importing {self.spec.module_name}.py failed: {error['type']}: {error['message']}".rstrip(": ")
+        if error["traceback"]:
+            text += "\n" + error["traceback"].rstrip()
+        self._fatal = text
+        self.events.append(Event(verdict, text.splitlines()[0]))
+        self._finish_worker()
+        raise SubmissionUnavailable(text)
+
+    def _finish_worker(self) -> SandboxRun | None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return None
+        run = worker.stop()
+        self.runs.append(run)
+        self._budget_used += run.wall_seconds
+        return run
+
+    def _violation(self, reason: str) -> None:
+        self.events.append(Event(Verdict.PROTOCOL_VIOLATION, reason))
+        self._finish_worker()
+        raise SubmissionUnavailable(f"the submission broke the grading protocol ({reason})")
+
+    def close(self) -> None:
+        """Stop the current worker, if any."""
+        self._finish_worker()
+
+    # -- requests -------------------------------------------------------------------
+    def _round_trip(
+        self, worker: WorkerProcess, frame: bytes | None, what: str, limit: float | None = None
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        timeout = max(0.0, min(limit or self.limits.call_time, self._remaining()))
+        self._last_timeout = round(timeout, 1)
+        try:
+            if frame is not None:
+                worker.send(frame, SEND_TIMEOUT)
+            return parse_frame(worker.receive(timeout))
+        except ChannelTimeout:
+            self._died(what, timed_out=True)
+        except ChannelClosed:
+            self._died(what, timed_out=False)
+        except ProtocolError as exc:
+            self._violation(str(exc)[:300])
+        raise AssertionError("unreachable")
+
+    def _died(self, what: str, *, timed_out: bool) -> None:
+        run = self._finish_worker()
+        if run is not None and run.verdict is not None:
+            event = Event(run.verdict, run.reason)
+        elif timed_out:
+            event = Event(Verdict.TIME_LIMIT, f"{what} took longer than the time limit ({self._last_timeout:g} s)")
+        elif run is not None and run.signal is not None:
+            event = Event(Verdict.CRASHED, f"the worker was killed by signal {run.signal} while {what}")
+        else:
+            code = run.exit_code if run is not None else None
+            event = Event(Verdict.CRASHED, f"the submission exited (status {code}) while {what}")
+        self.events.append(event)
+        raise SubmissionUnavailable(event.reason)
+
+    def request(self, op: str, target: RemoteObject | None, label: str, **values: Any) -> Any:
+        """Send one operation to the worker and return its decoded answer."""
+        worker = self._ensure_worker()
+        if target is not None and not target._live and target._generation != self.generation:
+            raise SubmissionUnavailable(
+                "this object came from an earlier run of the submission that was stopped (time limit or crash)"
+            )
+        header = {"op": op, "target": target._ref.id if target is not None else 0}
+        if "name" in values:
+            header["name"] = values.pop("name")
+        frame = pack(header, values, Encoder())
+        reply, buffers = self._round_trip(worker, frame, f"running {label}")
+        kind = reply.get("kind")
+        if kind == "raised":
+            error = _error_fields(reply.get("error"))
+            raise SubmissionRaised(label, error["type"], error["message"], error["traceback"])
+        if kind != "result" or "value" not in reply:
+            self._violation("unexpected reply")
+        seconds = reply.get("seconds")
+        if type(seconds) is float and 0 <= seconds < 1e6:
+            self.student_seconds += seconds
+        generation = self.generation
+
+        def make_handle(ref: HandleRef) -> RemoteObject:
+            return RemoteObject(self, ref, generation, ref.type_name if op == "call" else label)
+
+        try:
+            return Decoder(buffers, make_handle).decode(reply["value"])
+        except ProtocolError as exc:
+            self._violation(str(exc)[:300])
+
+    def module(self) -> RemoteObject:
+        """A handle on the submission's module in the current worker (starting one if needed)."""
+        self._ensure_worker()
+        return RemoteObject(self, HandleRef(0, "module", False), self.generation, "", live=True)
+
+
+def _error_fields(error: Any) -> dict[str, str]:
+    fields = {"type": "Exception", "message": "", "traceback": ""}
+    if type(error) is dict:
+        for key, cap in (("type", 200), ("message", 4000), ("traceback", 8000)):
+            value = error.get(key)
+            if type(value) is str:
+                fields[key] = value[:cap]
+    return fields
+
+
+class RemoteObject:
+    """An object that lives in the sandbox. Attribute access and calls are forwarded; it never
+    turns into an array, a number or a truth value on the trusted side."""
+
+    __slots__ = ("_session", "_ref", "_generation", "_label", "_live")
+
+    def __init__(
+        self, session: WorkerSession, ref: HandleRef, generation: int, label: str, live: bool = False
+    ) -> None:
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_ref", ref)
+        object.__setattr__(self, "_generation", generation)
+        object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_live", live)  # the module handle (id 0) is valid in every worker
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        label = f"{self._label}.{name}" if self._label else name
+        return self._session.request("getattr", self, label, name=name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise TypeError("objects of the submission cannot be modified from the checks")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._session.request("call", self, self._label, args=list(args), kwargs=dict(kwargs))
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._session.request("getitem", self, self._label, key=key)
+
+    def __len__(self) -> int:
+        value = self._session.request("len", self, self._label)
+        if type(value) is not int or value < 0:
+            raise SubmissionFault(f"len() of a {self._ref.type_name} object did not return an int")
+        return value
+
+    def __repr__(self) -> str:
+        return f"<{self._ref.type_name} object in the submission>"
+
+    def _refuse(self, what: str) -> TypeError:
+        return TypeError(f"{self._label} gave a {self._ref.type_name} object where {what} was expected")
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._refuse("an array")
+
+    def __bool__(self) -> bool:
+        raise self._refuse("a truth value")
+
+    def __iter__(self) -> Any:
+        raise self._refuse("a list or an array")
+
+    def __float__(self) -> float:
+        raise self._refuse("a number")
+
+    def __int__(self) -> int:
+        raise self._refuse("an integer")
+
+    def __index__(self) -> int:
+        raise self._refuse("an integer")

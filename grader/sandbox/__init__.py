@@ -1,0 +1,30 @@
+"""Sandbox backends behind one interface; ``get_sandbox('auto')`` picks the strongest available."""
+
+from __future__ import annotations
+
+from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.process import ProcessSandbox
+
+BACKENDS: dict[str, type[Sandbox]] = {"process": ProcessSandbox}
+
+#: Strongest first.
+AUTO_ORDER: tuple[str, ...] = ("process",)
+
+
+def get_sandbox(name: str = "auto") -> Sandbox:
+    """The backend called ``name``, or for ``auto`` the strongest one that works here."""
+    if name == "auto":
+        for candidate in AUTO_ORDER:
+            backend = BACKENDS[candidate]
+            if backend.available():
+                return backend()
+        raise SandboxError("no sandbox backend is available on this machine")
+    if name not in BACKENDS:
+        raise SandboxError(f"unknown sandbox {name!r}; choose one of: auto, {', '.join(BACKENDS)}")
+    backend = BACKENDS[name]
+    if not backend.available():
+        raise SandboxError(f"the {name} sandbox is not available on this machine")
+    return backend()
+
+
+__all__ = ["BACKENDS", "Sandbox", "SandboxError", "WorkerProcess", "WorkerSpec", "get_sandbox"]

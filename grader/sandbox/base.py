@@ -1,0 +1,64 @@
+"""The sandbox interface: start a harness worker under limits, talk to it in frames, stop it.
+
+A backend only has to say how to start a worker and how to stop it; everything about the
+protocol, time budgets and restarts lives in ``grader.proxy``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from grader.models import Limits, SandboxRun
+
+
+class SandboxError(Exception):
+    """The sandbox itself failed (could not start, misconfigured): a judge error, not the student's."""
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What to run in the sandbox: one submission file, imported as ``module_name``."""
+
+    submission: Path
+    module_name: str
+    entry_points: tuple[str, ...]
+    limits: Limits
+
+
+class WorkerProcess(ABC):
+    """A running harness worker: a frame channel plus a way to stop it and learn how it ended."""
+
+    @abstractmethod
+    def send(self, frame: bytes, timeout: float) -> None:
+        """Write one frame; raise ``ChannelTimeout`` or ``ChannelClosed``."""
+
+    @abstractmethod
+    def receive(self, timeout: float) -> bytes:
+        """Read one frame; raise ``ChannelTimeout``, ``ChannelClosed`` or ``ProtocolError``."""
+
+    @abstractmethod
+    def violation(self) -> SandboxRun | None:
+        """If a monitor already stopped the worker (memory, output), how it ended."""
+
+    @abstractmethod
+    def stop(self) -> SandboxRun:
+        """Kill everything the worker started, reap it, clean up, and report. Idempotent."""
+
+
+class Sandbox(ABC):
+    """A backend that starts workers."""
+
+    name: ClassVar[str]
+    isolated: ClassVar[bool]
+
+    @classmethod
+    def available(cls) -> bool:
+        """Whether this backend can run on this machine."""
+        return True
+
+    @abstractmethod
+    def start(self, spec: WorkerSpec) -> WorkerProcess:
+        """Start a worker for ``spec``; raise ``SandboxError`` if the sandbox cannot start."""

@@ -1,0 +1,264 @@
+"""A harness worker run as a child process: pipes for the channel, capped output, a memory
+monitor, and a stop that kills the whole session and reports resource use.
+
+Shared by every backend that starts the worker with ``subprocess`` (process, bwrap).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from grader.models import Limits, SandboxRun, Verdict
+from grader.sandbox.base import SandboxError, WorkerProcess
+from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
+
+MONITOR_PERIOD = 0.05
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+HARNESS_ROOT = Path(__file__).resolve().parents[2]
+BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from harness.worker import main; sys.exit(main(sys.argv[2:]))"
+
+
+def worker_environment(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment for the worker: no secrets, thread pools pinned to one thread."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine facts, not secrets
+        if key in os.environ:
+            env[key] = os.environ[key]
+    env.update(extra or {})
+    return env
+
+
+def rlimits_for(limits: Limits) -> dict[str, int]:
+    """The rlimits the worker applies to itself before importing the submission."""
+    return {
+        "cpu": max(1, int(limits.cpu_time + 0.999)),
+        "fsize": limits.file_size_mb * 1024 * 1024,
+        "core": 0,
+        "nofile": 256,
+    }
+
+
+class OutputCapture(threading.Thread):
+    """Drains the worker's stderr, keeping at most ``limit`` bytes; calls ``on_exceed`` past it."""
+
+    def __init__(self, fd: int, limit: int, on_exceed: Callable[[], None]) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.limit = limit
+        self.on_exceed = on_exceed
+        self.data = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            room = self.limit - len(self.data)
+            if room > 0:
+                self.data += chunk[:room]
+            self.total += len(chunk)
+            if self.total > self.limit:
+                self.on_exceed()
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
+
+
+def session_rss_kb(sid: int) -> int:
+    """Resident memory of every process in session ``sid``, in KiB (Linux /proc)."""
+    total = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 22 and int(fields[3]) == sid:
+            total += int(fields[21]) * _PAGE_KB
+    return total
+
+
+class PopenWorker(WorkerProcess):
+    """A worker child process in its own session."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str,
+        env: dict[str, str],
+        limits: Limits,
+        cleanup: Callable[[], None],
+        monitor_memory: bool = True,
+        kill_extra: Callable[[], None] | None = None,
+        usage: Callable[[], tuple[float, float] | None] | None = None,
+    ) -> None:
+        self.limits = limits
+        self._cleanup = cleanup
+        self._kill_extra = kill_extra
+        self._usage = usage
+        self._lock = threading.Lock()
+        self._violation: tuple[Verdict, str] | None = None
+        self._result: SandboxRun | None = None
+        self._peak_kb = 0
+        self.started = time.monotonic()
+        try:
+            self.proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            cleanup()
+            raise SandboxError(f"could not start the worker: {exc}") from exc
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr
+        os.set_blocking(self.proc.stdin.fileno(), False)
+        self.reader = FrameReader(self.proc.stdout.fileno(), limits.max_frame_mb * 1024 * 1024)
+        self.output = OutputCapture(
+            self.proc.stderr.fileno(),
+            limits.output_kb * 1024,
+            lambda: self._trip(Verdict.OUTPUT_LIMIT, f"printed more than {limits.output_kb} KiB"),
+        )
+        self.output.start()
+        self._stop_monitor = threading.Event()
+        self._monitor: threading.Thread | None = None
+        if monitor_memory:
+            self._monitor = threading.Thread(target=self._watch_memory, daemon=True)
+            self._monitor.start()
+
+    # -- channel --------------------------------------------------------------------
+    def send(self, frame: bytes, timeout: float) -> None:
+        assert self.proc.stdin is not None
+        fd = self.proc.stdin.fileno()
+        view = memoryview(frame)
+        deadline = time.monotonic() + timeout
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ChannelTimeout()
+            _, ready, _ = select.select([], [fd], [], left)
+            if not ready:
+                continue
+            try:
+                view = view[os.write(fd, view) :]
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, OSError) as exc:
+                raise ChannelClosed(str(exc)) from None
+
+    def receive(self, timeout: float) -> bytes:
+        return self.reader.read(timeout)
+
+    # -- monitors -------------------------------------------------------------------
+    def _trip(self, verdict: Verdict, reason: str) -> None:
+        with self._lock:
+            if self._violation is None:
+                self._violation = (verdict, reason)
+        self._kill()
+
+    def _watch_memory(self) -> None:
+        limit_kb = self.limits.memory_mb * 1024
+        while not self._stop_monitor.wait(MONITOR_PERIOD):
+            rss = session_rss_kb(self.proc.pid)
+            self._peak_kb = max(self._peak_kb, rss)
+            if rss > limit_kb:
+                self._trip(Verdict.MEMORY_LIMIT, f"used more than {self.limits.memory_mb} MiB of memory")
+                return
+
+    def violation(self) -> SandboxRun | None:
+        if self._violation is None:
+            return None
+        return self.stop()
+
+    # -- stopping -------------------------------------------------------------------
+    def _kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self._kill_extra is not None:
+            self._kill_extra()
+
+    def stop(self) -> SandboxRun:
+        with self._lock:
+            if self._result is not None:
+                return self._result
+            self._kill()
+            self._stop_monitor.set()
+            _, status, rusage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(status)
+            self._kill()  # stragglers that stayed in the session
+            self.output.join(timeout=1.0)
+            for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+                try:
+                    pipe.close() if pipe else None
+                except OSError:
+                    pass
+            cpu = rusage.ru_utime + rusage.ru_stime
+            peak_mb = max(self._peak_kb, rusage.ru_maxrss) / 1024
+            measured = self._usage() if self._usage else None
+            if measured is not None:
+                cpu, peak_mb = max(cpu, measured[0]), max(peak_mb, measured[1])
+            self._cleanup()
+            self._result = self._describe(status, cpu, peak_mb)
+            return self._result
+
+    def _describe(self, status: int, cpu: float, peak_mb: float) -> SandboxRun:
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        verdict: Verdict | None = None
+        reason = ""
+        if self._violation is not None:
+            verdict, reason = self._violation
+        elif sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= self.limits.cpu_time - 0.05):
+            verdict, reason = Verdict.TIME_LIMIT, f"used more than {self.limits.cpu_time:g} s of CPU time"
+        return SandboxRun(
+            exit_code=exit_code,
+            signal=sig,
+            verdict=verdict,
+            reason=reason,
+            cpu_seconds=cpu,
+            peak_memory_mb=peak_mb,
+            wall_seconds=time.monotonic() - self.started,
+            output=self.output.text(),
+            output_truncated=self.output.total > len(self.output.data),
+        )

@@ -1,0 +1,58 @@
+"""The ``process`` backend: a separate process with rlimits, a clean environment and a private
+temporary directory. It does not isolate the file system or the network: for a student's own
+machine, never for grading other people's work."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.popen_worker import BOOTSTRAP, HARNESS_ROOT, PopenWorker, rlimits_for, worker_environment
+
+
+def stage_files(spec: WorkerSpec, root: Path) -> tuple[Path, Path]:
+    """Copy the harness and the submission into ``root``; return (lib dir, work dir)."""
+    lib = root / "lib"
+    work = root / "work"
+    shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    work.mkdir()
+    try:
+        shutil.copyfile(spec.submission, work / f"{spec.module_name}.py", follow_symlinks=True)
+    except OSError as exc:
+        raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
+    return lib, work
+
+
+def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec) -> list[str]:
+    """The command line that starts the harness worker."""
+    return [
+        python, "-I", "-c", BOOTSTRAP, lib, submission, spec.module_name,
+        json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
+    ]
+
+
+class ProcessSandbox(Sandbox):
+    """Runs the worker as a plain child process of the grader."""
+
+    name = "process"
+    isolated = False
+
+    def start(self, spec: WorkerSpec) -> WorkerProcess:
+        root = Path(tempfile.mkdtemp(prefix="mljudge-"))
+        try:
+            lib, work = stage_files(spec, root)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        argv = worker_argv(sys.executable, str(lib), str(work / f"{spec.module_name}.py"), spec)
+        return PopenWorker(
+            argv,
+            cwd=str(work),
+            env=worker_environment(home=str(work)),
+            limits=spec.limits,
+            cleanup=lambda: shutil.rmtree(root, ignore_errors=True),
+        )

@@ -1,0 +1,1 @@
+"""What runs inside the sandbox: the worker and the wire protocol (stdlib + numpy only)."""

@@ -1,0 +1,242 @@
+"""The sandboxed worker: imports the submission and serves calls from the grader.
+
+Runs as ``python -I -m harness.worker SUBMISSION MODULE_NAME NAMES_JSON RLIMITS_JSON``. The protocol uses
+the process's original stdin/stdout, which are moved to private descriptors before any student
+code runs; the student's stdout and stderr both go to file descriptor 2, which the sandbox
+captures (size-capped) apart from the channel.
+
+This module runs next to untrusted code: nothing here is trusted by the grader, which
+validates every frame it reads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from types import ModuleType
+from typing import Any
+
+from harness.protocol import (
+    ChannelClosed,
+    Decoder,
+    Encoder,
+    FrameReader,
+    HandleRef,
+    ProtocolError,
+    pack,
+    parse_frame,
+    write_all,
+)
+
+MAX_MESSAGE = 4000
+MAX_TRACEBACK = 8000
+
+
+class Worker:
+    """Holds the submission's objects and answers requests about them."""
+
+    def __init__(self, out_fd: int) -> None:
+        self.out_fd = out_fd
+        self.objects: dict[int, Any] = {}
+        self.next_id = 0
+
+    # -- handles --------------------------------------------------------------------
+    def register(self, obj: Any) -> HandleRef:
+        hid = self.next_id
+        self.next_id += 1
+        self.objects[hid] = obj
+        return HandleRef(hid, _type_name(obj), callable(obj))
+
+    def _other(self, value: Any, encoder: Encoder, depth: int) -> Any:
+        plain = _as_builtin(value)
+        if plain is not None:
+            return encoder.encode(plain, depth)
+        ref = self.register(value)
+        return {"t": "handle", "id": ref.id, "type": ref.type_name, "callable": ref.callable}
+
+    def resolve(self, hid: int) -> Any:
+        if hid not in self.objects:
+            raise ProtocolError(f"unknown handle {hid}")
+        return self.objects[hid]
+
+    # -- messages -------------------------------------------------------------------
+    def send(self, header: dict[str, Any], values: dict[str, Any] | None = None) -> None:
+        write_all(self.out_fd, pack(header, values or {}, Encoder(on_other=self._other)))
+
+    def send_error(self, exc: BaseException) -> None:
+        self.send({"kind": "raised", "error": describe_exception(exc)})
+
+    def serve(self, reader: FrameReader) -> None:
+        while True:
+            try:
+                header, buffers = parse_frame(reader.read())
+            except ChannelClosed:
+                return
+            started = time.perf_counter()
+            try:
+                result = self.handle(header, Decoder(buffers).with_refs(self.resolve))
+            except BaseException as exc:  # student code may raise anything, SystemExit too
+                _flush()
+                self.send_error(exc)
+                continue
+            _flush()
+            seconds = time.perf_counter() - started
+            try:
+                self.send({"kind": "result", "seconds": seconds}, {"value": result})
+            except (TypeError, ValueError, RecursionError) as exc:
+                self.send_error(exc)
+
+    def handle(self, header: dict[str, Any], decoder: Decoder) -> Any:
+        op = header.get("op")
+        target = self.resolve(int(header.get("target", -1)))
+        if op == "getattr":
+            return getattr(target, str(header["name"]))
+        if op == "call":
+            args = decoder.decode(header.get("args", []))
+            kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": []}))
+            return target(*args, **kwargs)
+        if op == "getitem":
+            return target[decoder.decode(header.get("key"))]
+        if op == "len":
+            return len(target)
+        if op == "release":
+            self.objects.pop(int(header.get("target", -1)), None)
+            return None
+        raise ProtocolError(f"unknown operation {op!r}")
+
+
+def _as_builtin(value: Any) -> Any:
+    """Convert subclasses of plain builtins (namedtuple, IntEnum, OrderedDict…) to the base type."""
+    for base in (bool, int, float, str, bytes, tuple, list, dict):
+        if isinstance(value, base):
+            try:
+                return base(value)
+            except Exception:
+                return None
+    return None
+
+
+def _type_name(obj: Any) -> str:
+    try:
+        return str(type(obj).__qualname__)[:200]
+    except Exception:
+        return "object"
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:MAX_MESSAGE]
+    except BaseException:
+        return "<unprintable exception>"
+
+
+def describe_exception(exc: BaseException) -> dict[str, str]:
+    """The exception as plain text: type name, message and the student's part of the traceback."""
+    try:
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if not f.filename.startswith((_HARNESS_DIR, "<frozen"))
+        ]
+        lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+        text = "".join(lines)
+        if _SUBMISSION_DIR:
+            text = text.replace(_SUBMISSION_DIR + os.sep, "")
+    except BaseException:
+        text = ""
+    if len(text) > MAX_TRACEBACK:
+        text = "…" + text[-MAX_TRACEBACK:]
+    return {"type": _type_name(exc), "message": _safe_str(exc), "traceback": text}
+
+
+_HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
+_SUBMISSION_DIR = ""
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def _take_channel() -> tuple[int, int]:
+    """Move the protocol to private descriptors and point the student's stdio elsewhere."""
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - lives for the whole process
+    sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+    return proto_in, proto_out
+
+
+def import_submission(path: str, module_name: str) -> ModuleType:
+    """Import the submission file as ``module_name``."""
+    global _SUBMISSION_DIR
+    directory = os.path.dirname(os.path.abspath(path))
+    _SUBMISSION_DIR = directory
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _import_failure(exc: BaseException) -> str:
+    if isinstance(exc, (SyntaxError, UnicodeDecodeError)):
+        return "syntax_error"
+    if isinstance(exc, ValueError) and "null bytes" in _safe_str(exc):
+        return "syntax_error"
+    return "crashed"
+
+
+def apply_rlimits(limits: dict[str, int]) -> None:
+    """Lower this process's resource limits (the grader's Limits) before student code runs."""
+    names = {"cpu": resource.RLIMIT_CPU, "fsize": resource.RLIMIT_FSIZE, "core": resource.RLIMIT_CORE,
+             "nofile": resource.RLIMIT_NOFILE, "nproc": resource.RLIMIT_NPROC, "stack": resource.RLIMIT_STACK}
+    for key, value in limits.items():
+        which = names[key]
+        soft, hard = value, value
+        if key == "cpu":
+            hard = value + 1  # SIGXCPU first, SIGKILL a second later
+        _, old_hard = resource.getrlimit(which)
+        if old_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, old_hard), min(hard, old_hard)
+        resource.setrlimit(which, (soft, hard))
+
+
+def main(argv: list[str]) -> int:
+    path, module_name, names_json, limits_json = argv
+    proto_in, proto_out = _take_channel()
+    apply_rlimits(json.loads(limits_json))
+    worker = Worker(proto_out)
+    try:
+        module = import_submission(path, module_name)
+    except BaseException as exc:
+        _flush()
+        worker.send({"kind": "import_failed", "category": _import_failure(exc), "error": describe_exception(exc)})
+        return 0
+    _flush()
+    names = json.loads(names_json)
+    missing = [name for name in names if not hasattr(module, name)]
+    worker.register(module)  # handle 0 is the module itself
+    worker.send({"kind": "ready", "missing": missing})
+    worker.serve(FrameReader(proto_in))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
