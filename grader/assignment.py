@@ -82,7 +82,7 @@ def _field(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where
             raise AssignmentError(f"{where}: missing field '{key}'")
         return default
     value = table[key]
-    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise AssignmentError(f"{where}: field '{key}' should be {names}, not {value!r}")
     return value

@@ -12,12 +12,12 @@ import numpy as np
 
 __all__ = [
     "RatingsData",
-    "synthetic_ratings",
-    "split_ratings",
-    "rmse",
-    "user_mean_baseline_rmse",
     "mean_centred_svd_predict",
     "mean_centred_svd_rmse",
+    "rmse",
+    "split_ratings",
+    "synthetic_ratings",
+    "user_mean_baseline_rmse",
 ]
 
 RATING_MIN = 1.0
@@ -118,7 +118,7 @@ def split_ratings(
         _, first = np.unique(idx[perm], return_index=True)  # a random rating per user / item
         keep[perm[first]] = True
     candidates = perm[~keep[perm]]  # still in random order
-    n_test = min(int(round(test_fraction * n)), candidates.shape[0])
+    n_test = min(round(test_fraction * n), candidates.shape[0])
     is_test = np.zeros(n, dtype=bool)
     is_test[candidates[:n_test]] = True
     return data.subset(~is_test), data.subset(is_test)
@@ -153,7 +153,7 @@ def mean_centred_svd_predict(train: RatingsData, k: int) -> np.ndarray:
     residual[train.users, train.items] = train.ratings - means[train.users]
     u, s, vt = np.linalg.svd(residual, full_matrices=False)
     approx = (u[:, :k] * s[:k]) @ vt[:k]
-    return np.clip(approx + means[:, None], RATING_MIN, RATING_MAX)
+    return np.asarray(np.clip(approx + means[:, None], RATING_MIN, RATING_MAX), dtype=float)
 
 
 def mean_centred_svd_rmse(train: RatingsData, test: RatingsData, k: int) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     """The closed set of outcomes for one graded submission (the same for every backend)."""
 
     PASSED = "passed"
@@ -43,7 +43,7 @@ VERDICT_PRIORITY: tuple[Verdict, ...] = (
 )
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """The outcome of one check."""
 
     PASSED = "passed"
@@ -52,7 +52,7 @@ class Outcome(str, enum.Enum):
     SKIPPED = "skipped"
 
 
-class Visibility(str, enum.Enum):
+class Visibility(enum.StrEnum):
     """Gradescope's visibility levels for a check's result."""
 
     VISIBLE = "visible"

@@ -223,7 +223,7 @@ class RemoteObject:
     """An object that lives in the sandbox. Attribute access and calls are forwarded; it never
     turns into an array, a number or a truth value on the trusted side."""
 
-    __slots__ = ("_session", "_ref", "_generation", "_label", "_live")
+    __slots__ = ("_generation", "_label", "_live", "_ref", "_session")
 
     def __init__(
         self, session: WorkerSession, ref: HandleRef, generation: int, label: str, live: bool = False

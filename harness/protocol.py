@@ -148,7 +148,7 @@ class Decoder:
     """Turns a JSON tree and its buffers back into exact builtins and base ndarrays."""
 
     def __init__(self, buffers: list[bytes], make_handle: Any = None) -> None:
-        self._buffers = buffers
+        self._buffers: list[bytes] = buffers
         self._make_handle = make_handle
         self._resolve_ref: Any = None
         self._items = 0
@@ -208,7 +208,7 @@ class Decoder:
         raise ProtocolError(f"unknown or misplaced tag {tag!r}")
 
     def _buffer(self, tree: dict[str, Any]) -> bytes:
-        index = _expect(tree, "b", int)
+        index: int = _expect(tree, "b", int)
         if not 0 <= index < len(self._buffers):
             raise ProtocolError("buffer index out of range")
         return self._buffers[index]

@@ -11,6 +11,7 @@ validates every frame it reads.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -112,7 +113,8 @@ class Worker:
 
 def _as_builtin(value: Any) -> Any:
     """Convert subclasses of plain builtins (namedtuple, IntEnum, OrderedDict…) to the base type."""
-    for base in (bool, int, float, str, bytes, tuple, list, dict):
+    bases: tuple[Any, ...] = (bool, int, float, str, bytes, tuple, list, dict)
+    for base in bases:
         if isinstance(value, base):
             try:
                 return base(value)
@@ -160,10 +162,8 @@ _SUBMISSION_DIR = ""
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(BaseException):
             stream.flush()
-        except BaseException:
-            pass
 
 
 def _take_channel() -> tuple[int, int]:

@@ -6,6 +6,7 @@ Shared by every backend that starts the worker with ``subprocess`` (process, bwr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -211,10 +212,8 @@ class PopenWorker(WorkerProcess):
 
     # -- stopping -------------------------------------------------------------------
     def _kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         if self._kill_extra is not None:
             self._kill_extra()
 
@@ -229,10 +228,8 @@ class PopenWorker(WorkerProcess):
             self._kill()  # stragglers that stayed in the session
             self.output.join(timeout=1.0)
             for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-                try:
+                with contextlib.suppress(OSError):
                     pipe.close() if pipe else None
-                except OSError:
-                    pass
             cpu = rusage.ru_utime + rusage.ru_stime
             peak_mb = max(self._peak_kb, rusage.ru_maxrss) / 1024
             measured = self._usage() if self._usage else None
