@@ -28,8 +28,10 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
         for number, check in enumerate(grade.checks, start=1)
     ]
     summary = f"Verdict: {grade.verdict.label}."
-    if grade.notes and grade.status == "ok":
-        summary += "\n" + "\n".join(grade.notes)
+    if grade.status != "ok":
+        summary += " The judge itself failed: this is not a grade. Please tell your instructor."
+    if grade.notes:
+        summary += "\n" + "\n".join(note.splitlines()[0] for note in grade.notes)
     if grade.output:
         summary += "\n\nWhat the submission printed:\n" + grade.output
     return {

@@ -1,0 +1,38 @@
+"""Shared fixtures: the repository root, the bundled exercise, sandboxes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import AssignmentSpec, get_assignment
+from grader.sandbox import get_sandbox
+from grader.sandbox.base import Sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def recommender() -> AssignmentSpec:
+    return get_assignment("recommender-svd", REPO)
+
+
+@pytest.fixture(scope="session")
+def process_sandbox() -> Sandbox:
+    return get_sandbox("process")
+
+
+@pytest.fixture
+def exercise_copy(tmp_path: Path) -> Path:
+    """A writable copy of the recommender exercise (and its reference) under a fresh home."""
+    home = tmp_path / "home"
+    shutil.copytree(REPO / "assignments" / "recommender-svd", home / "assignments" / "recommender-svd")
+    shutil.copytree(REPO / "solutions" / "recommender-svd", home / "solutions" / "recommender-svd")
+    return home / "assignments" / "recommender-svd"

@@ -1,0 +1,58 @@
+"""The recommender-svd exercise end to end: every verify case lands where it must."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from grader.assignment import AssignmentSpec, get_assignment
+from grader.grade import grade_one
+from grader.models import Outcome, Submission, Verdict
+from grader.sandbox.base import Sandbox
+from grader.verify import check_case, verify_cases
+from tests.conftest import REPO
+
+CASES = {case.name: case for case in verify_cases(get_assignment("recommender-svd", REPO))}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_verify_case(name: str, recommender: AssignmentSpec, process_sandbox: Sandbox) -> None:
+    case = CASES[name]
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(case.path), sandbox=process_sandbox)
+    outcome = check_case(case, grade)
+    assert outcome.ok, f"{name}: {outcome.problem}\n{grade.notes}\n{[c.message for c in grade.checks]}"
+
+
+def test_reference_full_marks_and_trusted_process_never_imports_it(
+    recommender: AssignmentSpec, process_sandbox: Sandbox
+) -> None:
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(recommender.solution),
+                      sandbox=process_sandbox)
+    assert (grade.status, grade.verdict, grade.score, grade.max_score) == ("ok", Verdict.PASSED, 10.0, 10.0)
+    assert all(c.outcome is Outcome.PASSED for c in grade.checks)
+    assert recommender.module_name not in sys.modules
+    assert not any(getattr(m, "__file__", None) and "mljudge-" in str(m.__file__) for m in list(sys.modules.values()))
+
+
+def test_stub_scores_zero_with_not_implemented_message(recommender: AssignmentSpec, process_sandbox: Sandbox) -> None:
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(recommender.stub),
+                      sandbox=process_sandbox)
+    assert grade.status == "ok" and grade.score == 0
+    assert all("not implemented" in c.message for c in grade.checks)
+
+
+def test_public_scope_runs_only_public_checks(recommender: AssignmentSpec, process_sandbox: Sandbox) -> None:
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(recommender.solution),
+                      sandbox=process_sandbox, scope="public")
+    assert grade.checks and not any(c.hidden_check for c in grade.checks)
+    assert all("/public/" in c.id for c in grade.checks)
+    assert grade.score == grade.max_score == sum(c.points_possible for c in grade.checks) < recommender.points
+
+
+def test_partial_credit_between_baseline_and_target(recommender: AssignmentSpec, process_sandbox: Sandbox) -> None:
+    example = next(e for e in recommender.examples if e.name == "global-mean-centred")
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(example.path), sandbox=process_sandbox)
+    rmse = next(c for c in grade.checks if c.name == "test_predictor_heldout_rmse")
+    assert rmse.outcome is Outcome.PARTIAL and 0 < rmse.points_earned < rmse.points_possible
+    assert rmse.metric is not None and "RMSE" in rmse.message
