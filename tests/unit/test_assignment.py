@@ -68,5 +68,5 @@ def test_lookup_by_id_and_unknown_id(exercise_copy: Path) -> None:
     home = exercise_copy.parent.parent
     assert list(find_assignments(home)) == ["recommender-svd"]
     assert get_assignment("recommender-svd", home).root == exercise_copy.resolve()
-    with pytest.raises(AssignmentError, match="no exercise called 'nope'.*recommender-svd"):
+    with pytest.raises(AssignmentError, match=r"no exercise called 'nope'.*recommender-svd"):
         get_assignment("nope", home)
