@@ -19,6 +19,7 @@ import pytest
 
 from grader.models import CheckResult, Outcome, Visibility
 from grader.proxy import RemoteObject, SubmissionFault, WorkerSession
+from grader.sandbox.base import SandboxError
 
 MAX_PUBLIC_MESSAGE = 4000
 MAX_INSTRUCTOR_MESSAGE = 20000
@@ -179,6 +180,8 @@ class JudgePlugin:
         else:
             outcome = Outcome.FAILED
             message, instructor = self._failure_text(call, report, hidden_check)
+            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxError):
+                self.run.problems.append(f"the sandbox failed during {item.nodeid}: {call.excinfo.value}")
         return CheckResult(
             id=item.nodeid,
             name=item.name,

@@ -56,3 +56,22 @@ def test_partial_credit_between_baseline_and_target(recommender: AssignmentSpec,
     rmse = next(c for c in grade.checks if c.name == "test_predictor_heldout_rmse")
     assert rmse.outcome is Outcome.PARTIAL and 0 < rmse.points_earned < rmse.points_possible
     assert rmse.metric is not None and "RMSE" in rmse.message
+
+
+class BrokenSandbox(Sandbox):
+    """A backend whose start always fails, standing in for a sandbox that cannot start."""
+
+    name = "broken"
+    isolated = True
+
+    def start(self, spec):  # type: ignore[no-untyped-def]
+        from grader.sandbox.base import SandboxError
+
+        raise SandboxError("cannot create namespace")
+
+
+def test_sandbox_failure_is_a_judge_error_never_a_zero(recommender: AssignmentSpec) -> None:
+    grade = grade_one(assignment=recommender, submission=Submission.from_path(recommender.solution),
+                      sandbox=BrokenSandbox())
+    assert grade.status == "error" and grade.verdict is Verdict.JUDGE_ERROR
+    assert any("cannot create namespace" in note for note in grade.notes)
