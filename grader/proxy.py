@@ -73,13 +73,12 @@ class WorkerSession:
         self._fatal: str | None = None
         self._budget_used = 0.0
         self._missing: tuple[str, ...] = ()
-        self._worker_started = 0.0
         self._last_timeout = 0.0
 
     # -- lifecycle ------------------------------------------------------------------
     def _remaining(self) -> float:
-        running = time.monotonic() - self._worker_started if self._worker is not None else 0.0
-        return self.limits.wall_time - self._budget_used - running
+        """What is left of the submission's wall-time budget (time spent waiting for it)."""
+        return self.limits.wall_time - self._budget_used
 
     def _ensure_worker(self) -> WorkerProcess:
         if self._worker is not None:
@@ -94,7 +93,6 @@ class WorkerSession:
             raise SubmissionUnavailable("the submission failed too many times; this check was not run")
         worker = self.sandbox.start(self.spec)  # SandboxError propagates: a judge error
         self._worker = worker
-        self._worker_started = time.monotonic()
         self.generation += 1
         header, _ = self._round_trip(worker, None, "importing the submission", self.limits.start_time)
         if header.get("kind") == "import_failed":
@@ -128,7 +126,6 @@ class WorkerSession:
             return None
         run = worker.stop()
         self.runs.append(run)
-        self._budget_used += run.wall_seconds
         return run
 
     def _violation(self, reason: str) -> None:
@@ -146,6 +143,7 @@ class WorkerSession:
     ) -> tuple[dict[str, Any], list[bytes]]:
         timeout = max(0.0, min(limit or self.limits.call_time, self._remaining()))
         self._last_timeout = round(timeout, 1)
+        started = time.monotonic()
         try:
             if frame is not None:
                 worker.send(frame, SEND_TIMEOUT)
@@ -156,6 +154,8 @@ class WorkerSession:
             self._died(what, timed_out=False)
         except ProtocolError as exc:
             self._violation(str(exc)[:300])
+        finally:
+            self._budget_used += time.monotonic() - started
         raise AssertionError("unreachable")
 
     def _died(self, what: str, *, timed_out: bool) -> None:

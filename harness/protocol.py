@@ -35,6 +35,12 @@ _BUFLEN = struct.Struct(">Q")
 
 #: numpy dtype kinds allowed across the boundary: bool, ints, unsigned, float, complex, str, bytes.
 ARRAY_KINDS = frozenset("biufcUS")
+MAX_INT_BITS = 14_284  # below 2**14284 an int has at most 4,300 digits, Python's int/str limit
+MAX_ARRAY_ELEMENTS = 1 << 34
+MAX_CODE_POINT = 0x10FFFF
+
+#: numpy scalar kinds that become Python scalars (numpy's own kinds, long double included).
+_SCALAR_KINDS: dict[str, Any] = {"b": bool, "i": int, "u": int, "f": float, "U": str, "S": bytes}
 
 
 class ProtocolError(Exception):
@@ -79,6 +85,8 @@ class Encoder:
         if value is None or t is bool or t is str:
             return value
         if t is int:
+            if value.bit_length() > MAX_INT_BITS:
+                raise TypeError("integer too large to cross the sandbox boundary")
             return value
         if t is float:
             if math.isfinite(value):
@@ -99,8 +107,8 @@ class Encoder:
             return {"t": "ref", "id": value.id}
         if isinstance(value, np.ndarray):
             return self._array(value)
-        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-            return self.encode(value.item(), depth)
+        if isinstance(value, np.generic) and value.dtype.kind in _SCALAR_KINDS:
+            return self.encode(_SCALAR_KINDS[value.dtype.kind](value), depth)
         if self._on_other is not None:
             return self._on_other(value, self, depth)
         raise TypeError(f"a {t.__name__} object cannot cross the sandbox boundary; pass plain data")
@@ -113,12 +121,11 @@ class Encoder:
         base = np.ndarray.view(value, np.ndarray)
         if base.dtype.kind not in ARRAY_KINDS or base.dtype.fields is not None:
             raise TypeError(f"arrays of dtype {base.dtype} cannot cross the sandbox boundary")
-        data = np.ascontiguousarray(base)
         return {
             "t": "nd",
-            "dtype": data.dtype.str,
-            "shape": list(data.shape),
-            "b": self._add(data.tobytes()),
+            "dtype": base.dtype.str,
+            "shape": list(base.shape),
+            "b": self._add(base.tobytes(order="C")),
         }
 
 
@@ -216,20 +223,27 @@ class Decoder:
     def _array(self, tree: dict[str, Any]) -> np.ndarray:
         try:
             dtype = np.dtype(_expect(tree, "dtype", str))
-        except TypeError as exc:
+        except ProtocolError:
+            raise
+        except Exception as exc:  # numpy raises TypeError, ValueError, even SyntaxError here
             raise ProtocolError(f"bad dtype: {exc}") from None
-        if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
+        if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject or dtype.itemsize == 0:
             raise ProtocolError(f"dtype {dtype} may not cross the boundary")
         shape = _expect(tree, "shape", list)
-        if len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
+        if len(shape) > 32 or any(type(n) is not int or not 0 <= n <= MAX_ARRAY_ELEMENTS for n in shape):
             raise ProtocolError("malformed array shape")
         data = self._buffer(tree)
         count = math.prod(shape)
-        if count * dtype.itemsize != len(data):
+        if count > MAX_ARRAY_ELEMENTS or count * dtype.itemsize != len(data):
             raise ProtocolError("array buffer size does not match its shape and dtype")
-        if dtype.itemsize == 0:
-            return np.zeros(shape, dtype=dtype)
-        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        try:
+            array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+        except (ValueError, MemoryError) as exc:
+            raise ProtocolError(f"cannot build the array: {exc}") from None
+        codes = np.frombuffer(data, dtype=">u4" if dtype.byteorder == ">" else "<u4") if dtype.kind == "U" else None
+        if codes is not None and codes.size and int(codes.max()) > MAX_CODE_POINT:
+            raise ProtocolError("string array holds invalid code points")
+        return array
 
 
 def _expect(tree: dict[str, Any], key: str, kind: type) -> Any:

@@ -1,6 +1,6 @@
 """The sandboxed worker: imports the submission and serves calls from the grader.
 
-Runs as ``python -I -m harness.worker SUBMISSION MODULE_NAME NAMES_JSON RLIMITS_JSON``. The protocol uses
+Runs as ``python -s -P -B -c BOOTSTRAP LIB SUBMISSION MODULE_NAME NAMES_JSON RLIMITS_JSON``. The protocol uses
 the process's original stdin/stdout, which are moved to private descriptors before any student
 code runs; the student's stdout and stderr both go to file descriptor 2, which the sandbox
 captures (size-capped) apart from the channel.

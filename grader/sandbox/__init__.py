@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.process import ProcessSandbox
 
-BACKENDS: dict[str, type[Sandbox]] = {"process": ProcessSandbox}
+BACKENDS: dict[str, type[Sandbox]] = {"bwrap": BwrapSandbox, "process": ProcessSandbox}
 
 #: Strongest first.
-AUTO_ORDER: tuple[str, ...] = ("process",)
+AUTO_ORDER: tuple[str, ...] = ("bwrap", "process")
 
 
 def get_sandbox(name: str = "auto") -> Sandbox:

@@ -127,11 +127,13 @@ class PopenWorker(WorkerProcess):
         monitor_memory: bool = True,
         kill_extra: Callable[[], None] | None = None,
         usage: Callable[[], tuple[float, float] | None] | None = None,
+        verdict_hook: Callable[[int, float], tuple[Verdict, str] | None] | None = None,
     ) -> None:
         self.limits = limits
         self._cleanup = cleanup
         self._kill_extra = kill_extra
         self._usage = usage
+        self._verdict_hook = verdict_hook
         self._lock = threading.Lock()
         self._violation: tuple[Verdict, str] | None = None
         self._result: SandboxRun | None = None
@@ -235,17 +237,22 @@ class PopenWorker(WorkerProcess):
             measured = self._usage() if self._usage else None
             if measured is not None:
                 cpu, peak_mb = max(cpu, measured[0]), max(peak_mb, measured[1])
+            extra = self._verdict_hook(status, cpu) if self._verdict_hook else None
             self._cleanup()
-            self._result = self._describe(status, cpu, peak_mb)
+            self._result = self._describe(status, cpu, peak_mb, extra)
             return self._result
 
-    def _describe(self, status: int, cpu: float, peak_mb: float) -> SandboxRun:
+    def _describe(
+        self, status: int, cpu: float, peak_mb: float, extra: tuple[Verdict, str] | None = None
+    ) -> SandboxRun:
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         verdict: Verdict | None = None
         reason = ""
         if self._violation is not None:
             verdict, reason = self._violation
+        elif extra is not None:  # the backend knows better (cgroup OOM kill, a signal inside bwrap)
+            verdict, reason = extra
         elif sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= self.limits.cpu_time - 0.05):
             verdict, reason = Verdict.TIME_LIMIT, f"used more than {self.limits.cpu_time:g} s of CPU time"
         return SandboxRun(

@@ -30,7 +30,7 @@ def stage_files(spec: WorkerSpec, root: Path) -> tuple[Path, Path]:
 def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec) -> list[str]:
     """The command line that starts the harness worker."""
     return [
-        python, "-I", "-c", BOOTSTRAP, lib, submission, spec.module_name,
+        python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
         json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
     ]
 

@@ -38,7 +38,8 @@ def test_check_is_the_students_view_and_never_reveals_hidden_checks() -> None:
 
 
 def test_grade_exit_codes_and_warning() -> None:
-    result = CliRunner().invoke(cli, ["grade", "recommender-svd", str(SOLUTION), "--home", str(REPO)])
+    result = CliRunner().invoke(cli, ["grade", "recommender-svd", str(SOLUTION), "--home", str(REPO),
+                                      "--sandbox", "process"])
     assert result.exit_code == 0 and "10 / 10" in result.stdout and "does not isolate" in result.stderr
     code, out = judge("grade", "recommender-svd", str(EXAMPLES / "wrong" / "solution.py"), "--home", str(REPO))
     assert code == 1 and "3 / 10" in out

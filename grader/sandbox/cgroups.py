@@ -1,0 +1,277 @@
+"""Per-worker control groups: a memory limit (swap included), a process limit, CPU accounting,
+and a way to kill everything a worker started and remove the group.
+
+Groups are created *under the grader's own group* of each controller (read from
+``/proc/self/cgroup``), in a ``mljudge`` folder: ``<mount>/<controller>/<own path>/mljudge/<id>``
+on cgroup v1, ``/sys/fs/cgroup/<own path>/mljudge/<id>`` on the unified hierarchy (v2, best
+effort: it needs the memory and pids controllers delegated to us).
+
+The worker joins the group itself before it execs the sandbox (``join_argv``), so nothing it
+starts can run outside the group, even for a moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+BASE = "mljudge"
+V1_CONTROLLERS = ("memory", "pids", "cpuacct")
+_UNLIMITED = 1 << 62
+
+
+class CgroupError(Exception):
+    """Control groups cannot be used here (not mounted, not writable, controller missing)."""
+
+
+def _own_paths() -> dict[str, str]:
+    """Controller name ("" for the unified hierarchy) -> this process's group path."""
+    paths: dict[str, str] = {}
+    try:
+        text = Path("/proc/self/cgroup").read_text()
+    except OSError as exc:
+        raise CgroupError(f"cannot read /proc/self/cgroup: {exc}") from exc
+    for line in text.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            paths[""] = path
+        for name in controllers.split(","):
+            if name:
+                paths[name] = path
+    return paths
+
+
+def is_unified() -> bool:
+    """Whether /sys/fs/cgroup is a cgroup2 mount (the unified hierarchy)."""
+    return (CGROUP_ROOT / "cgroup.controllers").exists()
+
+
+def _write(path: Path, value: str) -> None:
+    with open(path, "w") as fh:
+        fh.write(value)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _read_int(path: Path) -> int | None:
+    text = _read(path).strip()
+    if not text or text == "max":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _keyed(path: Path) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for line in _read(path).splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            with contextlib.suppress(ValueError):
+                values[parts[0]] = int(parts[1])
+    return values
+
+
+def _pids(group: Path) -> list[int]:
+    out = []
+    for token in _read(group / "cgroup.procs").split():
+        with contextlib.suppress(ValueError):
+            out.append(int(token))
+    return out
+
+
+def _rmdir(path: Path, attempts: int = 100) -> bool:
+    for _ in range(attempts):
+        try:
+            path.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError as exc:
+            if exc.errno != errno.EBUSY:
+                return False
+        time.sleep(0.01)
+    return False
+
+
+class WorkerCgroup:
+    """The control groups of one worker. Create with ``create``; always ``destroy``."""
+
+    def __init__(self, groups: dict[str, Path], unified: bool, memory_mb: int) -> None:
+        self.groups = groups  # controller -> group dir ("" for the unified group)
+        self.unified = unified
+        self.memory_mb = memory_mb
+        self.cpu_seconds = 0.0
+        self.peak_mb = 0.0
+        self.oom_kills = 0
+        self.memory_failures = 0
+        self._destroyed = False
+
+    # -- creation -------------------------------------------------------------------
+    @classmethod
+    def create(cls, memory_mb: int, processes: int) -> WorkerCgroup:
+        """Make the groups and set their limits; raise ``CgroupError`` if that is not possible."""
+        name = f"w-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        own = _own_paths()
+        if is_unified():
+            return cls._create_v2(own, name, memory_mb, processes)
+        return cls._create_v1(own, name, memory_mb, processes)
+
+    @classmethod
+    def _create_v1(cls, own: dict[str, str], name: str, memory_mb: int, processes: int) -> WorkerCgroup:
+        groups: dict[str, Path] = {}
+        made = cls(groups, False, memory_mb)
+        try:
+            for controller in V1_CONTROLLERS:
+                mount = CGROUP_ROOT / controller
+                if controller not in own or not (mount / "cgroup.procs").exists():
+                    raise CgroupError(f"the {controller} controller is not mounted at {mount}")
+                group = mount / own[controller].lstrip("/") / BASE / name
+                try:
+                    group.mkdir(parents=True)
+                except OSError as exc:
+                    raise CgroupError(f"cannot create {group}: {exc}") from exc
+                groups[controller] = group
+            limit = str(memory_mb * 1024 * 1024)
+            memory = groups["memory"]
+            _write(memory / "memory.limit_in_bytes", limit)
+            if (memory / "memory.memsw.limit_in_bytes").exists():
+                _write(memory / "memory.memsw.limit_in_bytes", limit)
+            with contextlib.suppress(OSError):
+                _write(memory / "memory.swappiness", "0")
+            _write(groups["pids"] / "pids.max", str(processes))
+        except CgroupError:
+            made.destroy()
+            raise
+        except OSError as exc:
+            made.destroy()
+            raise CgroupError(f"cannot set the limits of the worker's control group: {exc}") from exc
+        return made
+
+    @classmethod
+    def _create_v2(cls, own: dict[str, str], name: str, memory_mb: int, processes: int) -> WorkerCgroup:
+        if "" not in own:
+            raise CgroupError("this process is not in the unified cgroup hierarchy")
+        parent = CGROUP_ROOT / own[""].lstrip("/")
+        base = parent / BASE
+        made = cls({}, True, memory_mb)
+        try:
+            base.mkdir(exist_ok=True)
+            wanted = {"memory", "pids"}
+            for directory in (parent, base):
+                have = set(_read(directory / "cgroup.subtree_control").split())
+                missing = wanted - have
+                if missing:
+                    # fails (EBUSY) if ``parent`` holds processes and is not the root: then no luck
+                    _write(directory / "cgroup.subtree_control", " ".join("+" + c for c in sorted(missing)))
+            group = base / name
+            group.mkdir()
+            made.groups[""] = group
+            _write(group / "memory.max", str(memory_mb * 1024 * 1024))
+            with contextlib.suppress(OSError):
+                _write(group / "memory.swap.max", "0")
+            _write(group / "pids.max", str(processes))
+        except OSError as exc:
+            made.destroy()
+            raise CgroupError(f"cannot set up a cgroup v2 group under {parent}: {exc}") from exc
+        return made
+
+    # -- joining --------------------------------------------------------------------
+    def procs_files(self) -> list[str]:
+        return [str(group / "cgroup.procs") for group in self.groups.values()]
+
+    def join_argv(self, argv: list[str]) -> list[str]:
+        """``argv`` run through ``/bin/sh``, which moves itself into the groups and then execs it."""
+        script = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+        return ["/bin/sh", "-c", script, "mljudge-join", *self.procs_files(), "--", *argv]
+
+    # -- measuring ------------------------------------------------------------------
+    def measure(self) -> tuple[float, float]:
+        """Read CPU seconds, peak memory (MiB) and OOM kills; keep them on ``self``."""
+        if self.unified:
+            group = self.groups.get("")
+            if group is not None:
+                usec = _keyed(group / "cpu.stat").get("usage_usec")
+                if usec is not None:
+                    self.cpu_seconds = usec / 1e6
+                peak = _read_int(group / "memory.peak")
+                if peak is not None:
+                    self.peak_mb = peak / (1024 * 1024)
+                events = _keyed(group / "memory.events")
+                self.oom_kills = max(self.oom_kills, events.get("oom_kill", 0))
+                self.memory_failures = max(self.memory_failures, events.get("max", 0))
+        else:
+            if "cpuacct" in self.groups:
+                ns = _read_int(self.groups["cpuacct"] / "cpuacct.usage")
+                if ns is not None:
+                    self.cpu_seconds = ns / 1e9
+            memory = self.groups.get("memory")
+            if memory is not None:
+                peak = _read_int(memory / "memory.max_usage_in_bytes")
+                if peak is not None:
+                    self.peak_mb = peak / (1024 * 1024)
+                self.oom_kills = max(self.oom_kills, _keyed(memory / "memory.oom_control").get("oom_kill", 0))
+                self.memory_failures = max(self.memory_failures, _read_int(memory / "memory.failcnt") or 0)
+        return self.cpu_seconds, self.peak_mb
+
+    @property
+    def out_of_memory(self) -> bool:
+        """Whether the kernel killed something in the group for going over the memory limit."""
+        return self.oom_kills > 0
+
+    # -- stopping -------------------------------------------------------------------
+    def kill_all(self) -> None:
+        """SIGKILL every process in the groups, until they are empty (or a second has passed)."""
+        if self._destroyed:
+            return
+        if self.unified and "" in self.groups:
+            kill_file = self.groups[""] / "cgroup.kill"
+            if kill_file.exists():
+                with contextlib.suppress(OSError):
+                    _write(kill_file, "1")
+        deadline = time.monotonic() + 1.0
+        while True:
+            pids = {pid for group in self.groups.values() for pid in _pids(group)}
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.005)
+
+    def destroy(self) -> None:
+        """Kill what is left, then remove the groups. Idempotent."""
+        if self._destroyed:
+            return
+        self.kill_all()
+        for group in self.groups.values():
+            if not _rmdir(group):
+                self.kill_all()
+                _rmdir(group, attempts=200)
+        self._destroyed = True
+
+
+def cgroups_usable() -> bool:
+    """Whether a worker group with limits can be created (and removed) here."""
+    try:
+        WorkerCgroup.create(64, 16).destroy()
+    except (CgroupError, OSError):
+        return False
+    return True
