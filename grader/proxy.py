@@ -26,8 +26,6 @@ from harness.protocol import (
     parse_frame,
 )
 
-SEND_TIMEOUT = 30.0
-
 
 class SubmissionFault(Exception):
     """Something the submission did made a call fail; the message is meant for the student."""
@@ -146,8 +144,8 @@ class WorkerSession:
         started = time.monotonic()
         try:
             if frame is not None:
-                worker.send(frame, SEND_TIMEOUT)
-            return parse_frame(worker.receive(timeout))
+                worker.send(frame, timeout)  # a worker that stops reading is out of time too
+            return parse_frame(worker.receive(max(0.0, timeout - (time.monotonic() - started))))
         except ChannelTimeout:
             self._died(what, timed_out=True)
         except ChannelClosed:

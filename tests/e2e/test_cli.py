@@ -87,3 +87,14 @@ def test_results_json_follows_gradescope_schema(tmp_path: Path, example: str) ->
         assert test["status"] in ("passed", "failed")
         assert test["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
     assert results["score"] == pytest.approx(sum(t["score"] for t in results["tests"]))
+
+
+def test_auto_sandbox_isolates_where_bwrap_works() -> None:
+    from grader.sandbox.bwrap import BwrapSandbox
+
+    if not BwrapSandbox.available():
+        pytest.skip("bubblewrap does not work here")
+    result = CliRunner().invoke(cli, ["grade", "recommender-svd", str(SOLUTION), "--home", str(REPO), "--json", "-"])
+    extra = json.loads(result.stdout)["extra_data"]
+    assert result.exit_code == 0 and extra["sandbox"] == "bwrap" and extra["isolated"] is True
+    assert "does not isolate" not in result.stderr
