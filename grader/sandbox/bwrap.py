@@ -108,6 +108,8 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
     ]
     for key, value in worker_environment(home=HOME).items():
         args += ["--setenv", key, value]
+    # /tmp first: binds that follow (the venv may live under /tmp) stay visible on top of it
+    args += ["--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
     args += system_binds()
     for name in ("passwd", "group", "hosts", "hostname"):
         args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
@@ -116,12 +118,6 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         "/proc",
         "--dev",
         "/dev",
-        "--perms",
-        "1777",
-        "--size",
-        str(tmp_size),
-        "--tmpfs",
-        "/tmp",
         "--ro-bind",
         str(lib),
         LIB_DIR,
@@ -202,13 +198,13 @@ class BwrapSandbox(Sandbox):
             "--gid",
             str(SANDBOX_GID),
             "--clearenv",
+            "--tmpfs",
+            "/tmp",
             *system_binds(),
             "--proc",
             "/proc",
             "--dev",
             "/dev",
-            "--tmpfs",
-            "/tmp",
             "--",
             sys.executable,
             "-I",

@@ -5,9 +5,12 @@ machine, never for grading other people's work."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
@@ -49,10 +52,35 @@ class ProcessSandbox(Sandbox):
             shutil.rmtree(root, ignore_errors=True)
             raise
         argv = worker_argv(sys.executable, str(lib), str(work / f"{spec.module_name}.py"), spec)
+        run_id = uuid.uuid4().hex
         return PopenWorker(
             argv,
             cwd=str(work),
-            env=worker_environment(home=str(work)),
+            env=worker_environment(home=str(work), extra={RUN_MARKER: run_id}),
             limits=spec.limits,
             cleanup=lambda: shutil.rmtree(root, ignore_errors=True),
+            kill_extra=lambda: kill_marked(run_id),
         )
+
+
+RUN_MARKER = "MLJUDGE_RUN"
+
+
+def kill_marked(run_id: str) -> int:
+    """Kill every process whose environment carries this run's marker: children that left the
+    worker's session (setsid, double fork). Best effort — a process that clears its environment
+    before forking escapes, which is why this backend is not an isolating one."""
+    needle = f"{RUN_MARKER}={run_id}".encode()
+    killed = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if needle not in fh.read().split(b"\0"):
+                    continue
+            os.kill(int(entry), signal.SIGKILL)
+            killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed

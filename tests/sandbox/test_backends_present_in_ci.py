@@ -1,0 +1,17 @@
+"""In CI the isolating backends must really run: their tests may not quietly skip there."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from grader.sandbox.bwrap import BwrapSandbox
+
+in_ci = pytest.mark.skipif(os.environ.get("CI") != "true", reason="only enforced in CI (CI=true)")
+
+
+@in_ci
+def test_bwrap_with_cgroups_runs_in_ci() -> None:
+    assert BwrapSandbox.available(), "bubblewrap must work in CI (.ci/run installs it)"
+    assert BwrapSandbox.cgroups_available(), "cgroup limits must work in CI"
