@@ -66,12 +66,11 @@ class ProcessSandbox(Sandbox):
 RUN_MARKER = "MLJUDGE_RUN"
 
 
-def kill_marked(run_id: str) -> int:
+def kill_marked(run_id: str) -> None:
     """Kill every process whose environment carries this run's marker: children that left the
     worker's session (setsid, double fork). Best effort — a process that clears its environment
     before forking escapes, which is why this backend is not an isolating one."""
     needle = f"{RUN_MARKER}={run_id}".encode()
-    killed = 0
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if not entry.isdigit() or int(entry) == os.getpid():
             continue
@@ -80,7 +79,5 @@ def kill_marked(run_id: str) -> int:
                 if needle not in fh.read().split(b"\0"):
                     continue
             os.kill(int(entry), signal.SIGKILL)
-            killed += 1
         except (OSError, ValueError):
             continue
-    return killed
