@@ -30,6 +30,7 @@ test: system-deps lint
 
 bench: setup
 	$(BIN)/python bench/grade_overhead.py
+	$(BIN)/python bench/sandboxes.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache

@@ -58,7 +58,7 @@ def rlimits_for(limits: Limits) -> dict[str, int]:
         "cpu": max(1, int(limits.cpu_time + 0.999)),
         "fsize": limits.file_size_mb * 1024 * 1024,
         "core": 0,
-        "nofile": 256,
+        "nofile": 1024,
     }
 
 
