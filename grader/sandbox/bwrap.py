@@ -92,14 +92,7 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         (etc / name).write_text(text)
     tmp_size = max(16, spec.limits.file_size_mb) * 1024 * 1024
     args = [
-        bwrap,
-        "--unshare-all",
-        "--die-with-parent",
-        "--new-session",
-        "--uid",
-        str(SANDBOX_UID),
-        "--gid",
-        str(SANDBOX_GID),
+        *namespace_args(bwrap),
         "--hostname",
         "sandbox",
         "--cap-drop",
@@ -131,6 +124,14 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         "--",
     ]
     return args + worker_argv(sys.executable, LIB_DIR, f"{SUBMISSION_DIR}/{spec.module_name}.py", spec)
+
+
+def namespace_args(bwrap: str) -> list[str]:
+    """New namespaces of every kind, uid/gid nobody, its own session, gone with its parent."""
+    return [
+        bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
+    ]
 
 
 def _inner_signal(status: int) -> int | None:
@@ -189,14 +190,7 @@ class BwrapSandbox(Sandbox):
         if bwrap is None:
             return False
         argv = [
-            bwrap,
-            "--unshare-all",
-            "--die-with-parent",
-            "--new-session",
-            "--uid",
-            str(SANDBOX_UID),
-            "--gid",
-            str(SANDBOX_GID),
+            *namespace_args(bwrap),
             "--clearenv",
             "--tmpfs",
             "/tmp",

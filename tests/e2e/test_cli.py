@@ -71,11 +71,11 @@ GRADESCOPE_TEST_KEYS = {"name": str, "score": float, "max_score": float, "status
                         "visibility": str}
 
 
-@pytest.mark.parametrize("example", ["reference", "raises", "syntax-error"])
-def test_results_json_follows_gradescope_schema(tmp_path: Path, example: str) -> None:
+@pytest.mark.parametrize("path", [SOLUTION, EXAMPLES / "raises" / "solution.py",
+                                  EXAMPLES / "syntax-error" / "solution.py"])
+def test_results_json_follows_gradescope_schema(tmp_path: Path, path: Path) -> None:
     out_file = tmp_path / "results.json"
-    code, _ = judge("grade", "recommender-svd", str(EXAMPLES / example / "solution.py"), "--home", str(REPO),
-                    "--json", str(out_file))
+    code, _ = judge("grade", "recommender-svd", str(path), "--home", str(REPO), "--json", str(out_file))
     results = json.loads(out_file.read_text())
     assert code in (0, 1)
     assert isinstance(results["score"], float) and isinstance(results["max_score"], float)

@@ -22,7 +22,7 @@ def test_bundled_exercise_loads(recommender) -> None:  # type: ignore[no-untyped
     assert recommender.limits.call_time == 5
     assert recommender.solution.is_file() and recommender.stub.is_file()
     names = {e.name for e in recommender.examples}
-    assert {"reference", "stub", "wrong", "raises", "infinite-loop", "syntax-error", "zeros-for-missing"} <= names
+    assert {"wrong", "raises", "infinite-loop", "syntax-error", "zeros-for-missing"} <= names
     assert next(e for e in recommender.examples if e.name == "syntax-error").verdict is Verdict.SYNTAX_ERROR
 
 
