@@ -15,7 +15,8 @@ ARG SCIPY_VERSION=1.17.1
 ARG SKLEARN_VERSION=1.9.1
 ARG TENSORFLOW_VERSION=2.21.0
 
-ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
+# Build-time only: the container's environment is set by the grader, not by the image.
+ARG DEBIAN_FRONTEND=noninteractive
 
 # A bare Debian base has no Python: install bookworm's python3 (3.11) and venv; ca-certificates
 # keeps pip happy when no build secret is given. python:3.11-slim already has Python.
@@ -39,12 +40,11 @@ RUN --mount=type=secret,id=pipcert,required=false \
 COPY harness/ /opt/mljudge/lib/harness/
 RUN set -eux; \
     find /opt/mljudge -name '__pycache__' -prune -exec rm -rf {} +; \
-    chmod -R a+rX,go-w /opt/mljudge /opt/venv; \
+    chmod -R a+rX,go-w /opt/mljudge; \
     (getent group 10001 >/dev/null || groupadd --gid 10001 judge); \
     (getent passwd 10001 >/dev/null || useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin judge); \
     mkdir -p /sandbox
 
 USER 10001:10001
 WORKDIR /tmp
-ENV HOME=/tmp PYTHONDONTWRITEBYTECODE=1
 CMD ["/opt/venv/bin/python", "-c", "import harness.worker"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.docker import DockerSandbox
 from grader.sandbox.process import ProcessSandbox
 
-BACKENDS: dict[str, type[Sandbox]] = {"bwrap": BwrapSandbox, "process": ProcessSandbox}
+BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": BwrapSandbox, "process": ProcessSandbox}
 
-#: Strongest first.
-AUTO_ORDER: tuple[str, ...] = ("bwrap", "process")
+#: Strongest first. ``docker`` is only considered when configured (``$MLJUDGE_DOCKER_IMAGE``).
+AUTO_ORDER: tuple[str, ...] = ("docker", "bwrap", "process")
 
 
 def get_sandbox(name: str = "auto") -> Sandbox:
@@ -17,6 +18,8 @@ def get_sandbox(name: str = "auto") -> Sandbox:
     if name == "auto":
         for candidate in AUTO_ORDER:
             backend = BACKENDS[candidate]
+            if backend is DockerSandbox and not DockerSandbox.configured():
+                continue
             if backend.available():
                 return backend()
         raise SandboxError("no sandbox backend is available on this machine")

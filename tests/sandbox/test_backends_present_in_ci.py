@@ -7,6 +7,7 @@ import os
 import pytest
 
 from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.docker import DockerSandbox
 
 in_ci = pytest.mark.skipif(os.environ.get("CI") != "true", reason="only enforced in CI (CI=true)")
 
@@ -15,3 +16,8 @@ in_ci = pytest.mark.skipif(os.environ.get("CI") != "true", reason="only enforced
 def test_bwrap_with_cgroups_runs_in_ci() -> None:
     assert BwrapSandbox.available(), "bubblewrap must work in CI (.ci/run installs it)"
     assert BwrapSandbox.cgroups_available(), "cgroup limits must work in CI"
+
+
+@in_ci
+def test_docker_runs_in_ci() -> None:
+    assert DockerSandbox.available(), "the docker engine and the worker image must be there in CI (.ci/run)"
