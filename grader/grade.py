@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -56,8 +57,37 @@ def run_checks(paths: list[Path], plugin: JudgePlugin, rootdir: Path) -> int:
         "-o", "python_files=test_*.py",
         "-o", "python_functions=test_*",
     ]
-    with _pytest_environment():
+    with _pytest_environment(), _forget_check_modules(rootdir):
         return int(pytest.main(args, plugins=[plugin]))
+
+
+@contextlib.contextmanager
+def _forget_check_modules(rootdir: Path) -> Iterator[None]:
+    """Drop the check modules a run imported, before and after it.
+
+    pytest's importlib mode names a module after its path below the rootdir
+    (``checks.public.test_public`` in every exercise) and reuses whatever ``sys.modules`` holds
+    under that name: without this, grading a second exercise in the same process would run the
+    first exercise's checks.
+    """
+    root = Path(rootdir).resolve()
+
+    def drop(names: set[str]) -> None:
+        for name in names:
+            module = sys.modules.get(name)
+            spec = getattr(module, "__spec__", None)
+            origin = getattr(module, "__file__", None) or (getattr(spec, "origin", None) if spec else None)
+            if name.split(".")[0] in {"checks", "conftest"} or (
+                origin and Path(origin).resolve().is_relative_to(root)
+            ):
+                sys.modules.pop(name, None)
+
+    drop({n for n in sys.modules if n.split(".")[0] in {"checks", "conftest"}})
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        drop(set(sys.modules) - before)
 
 
 def decide_verdict(events: list[Event], checks: tuple[CheckResult, ...], problems: list[str]) -> Verdict:
@@ -81,6 +111,8 @@ def grade_one(
     started = time.perf_counter()
     spec = WorkerSpec(submission.path, assignment.module_name, assignment.entry_points, assignment.limits)
     session = WorkerSession(sandbox, spec)
+    if submission.problem is not None:
+        session.reject(submission.problem)
     run = CheckRun(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():

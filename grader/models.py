@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from grader.files import NotARegularFile, read_regular_file
 
 
 class Verdict(enum.StrEnum):
@@ -84,11 +87,18 @@ class Submission:
     path: Path
     sha256: str
     student: str | None = None
+    problem: str | None = None  # why the file cannot be graded (a symbolic link…): a zero, not a crash
 
     @classmethod
     def from_path(cls, path: Path, student: str | None = None) -> Submission:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        return cls(path=Path(path), sha256=digest, student=student)
+        """Hash the file handed in; a symbolic link or other non-file is recorded, never followed."""
+        path = Path(path)
+        try:
+            content = read_regular_file(path)
+        except NotARegularFile as exc:
+            marker = f"not-a-file:{os.readlink(path) if path.is_symlink() else path.name}".encode()
+            return cls(path=path, sha256=hashlib.sha256(marker).hexdigest(), student=student, problem=str(exc))
+        return cls(path=path, sha256=hashlib.sha256(content).hexdigest(), student=student)
 
 
 @dataclass(frozen=True)

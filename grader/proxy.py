@@ -131,6 +131,11 @@ class WorkerSession:
         self._finish_worker()
         raise SubmissionUnavailable(f"the submission broke the grading protocol ({reason})")
 
+    def reject(self, reason: str) -> None:
+        """Refuse the submission before any worker starts: every check fails with ``reason``."""
+        self._fatal = reason
+        self.events.append(Event(Verdict.SYNTAX_ERROR, reason))
+
     def close(self) -> None:
         """Stop the current worker, if any."""
         self._finish_worker()

@@ -37,6 +37,7 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
+from grader.files import NotARegularFile, copy_regular_file
 from grader.models import Limits, SandboxRun, Verdict
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.popen_worker import HARNESS_ROOT, worker_environment
@@ -299,10 +300,13 @@ class DockerWorker(WorkerProcess):
             self._usage.sample()
 
     def _trip(self, verdict: Verdict, reason: str) -> None:
+        """Record the violation and kill the container from another thread: the caller may be the
+        demultiplexer, which must keep draining the stream or the engine cannot stop the container."""
         with self._violation_lock:
-            if self._violation is None:
-                self._violation = (verdict, reason)
-        self._kill()
+            if self._violation is not None:
+                return
+            self._violation = (verdict, reason)
+        threading.Thread(target=self._kill, daemon=True).start()
 
     def violation(self) -> SandboxRun | None:
         if self._violation is None:
@@ -335,15 +339,16 @@ class DockerWorker(WorkerProcess):
                     state = self.client.api.inspect_container(self.name).get("State", {})
                 self._usage.sample()
             finally:
-                with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-                    self.client.api.remove_container(self.name, force=True)
-                with _live_lock:
-                    _live.discard(self.name)
+                # detach first: an engine still streaming a flood to us will not remove the container
                 with contextlib.suppress(OSError):
                     self._sock.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(Exception):
                     self._io.close()
                 self._demux.join(timeout=2.0)
+                with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                    self.client.api.remove_container(self.name, force=True)
+                with _live_lock:
+                    _live.discard(self.name)
                 shutil.rmtree(self.staged, ignore_errors=True)
             self._result = self._describe(state)
             return self._result
@@ -430,8 +435,8 @@ class DockerSandbox(Sandbox):
             work.mkdir()
             target = work / f"{spec.module_name}.py"
             try:
-                shutil.copyfile(spec.submission, target, follow_symlinks=True)
-            except OSError as exc:
+                copy_regular_file(spec.submission, target)
+            except (OSError, NotARegularFile) as exc:
                 raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
             os.chmod(staged, 0o755)
             os.chmod(work, 0o755)

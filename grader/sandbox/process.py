@@ -13,6 +13,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from grader.files import NotARegularFile, copy_regular_file
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.popen_worker import BOOTSTRAP, HARNESS_ROOT, PopenWorker, rlimits_for, worker_environment
 
@@ -24,8 +25,8 @@ def stage_files(spec: WorkerSpec, root: Path) -> tuple[Path, Path]:
     shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     work.mkdir()
     try:
-        shutil.copyfile(spec.submission, work / f"{spec.module_name}.py", follow_symlinks=True)
-    except OSError as exc:
+        copy_regular_file(spec.submission, work / f"{spec.module_name}.py")
+    except (OSError, NotARegularFile) as exc:
         raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
     return lib, work
 

@@ -1,0 +1,23 @@
+# ruff: noqa
+"""Print to stdout for ever."""
+
+import numpy as np
+
+
+def reconstruct(R, k):
+    line = "flood " * 200
+    while True:
+        print(line)
+
+
+class RatingPredictor:
+    """Honest but wrong: a constant 0 rating."""
+
+    def __init__(self, n_factors=10):
+        self.n_factors = n_factors
+
+    def fit(self, users, items, ratings, n_users, n_items):
+        return self
+
+    def predict(self, users, items):
+        return np.zeros(len(users))
