@@ -6,11 +6,15 @@ BIN := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
-# bubblewrap for the isolating sandbox; installed with apt when we are root and it is missing.
+# bubblewrap (the isolating sandbox) and chromium (the tests load the HTML reports in it);
+# installed with apt when we are root and they are missing.
+SYSTEM_PACKAGES := bubblewrap:bwrap chromium:chromium
 system-deps:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
-	  else echo "bubblewrap is missing: install it (apt-get install bubblewrap) for the isolating sandbox"; fi; }
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair#*:} >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (apt-get install$$missing)"; fi; fi
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)

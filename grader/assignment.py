@@ -5,6 +5,8 @@ Every error names the file and the field, so an instructor can fix it without re
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import re
 import tomllib
@@ -45,6 +47,8 @@ class AssignmentSpec:
     points: float
     limits: Limits
     examples: tuple[ExampleSpec, ...]
+    due: dt.datetime | None = None
+    late_penalty_per_day: float = 0.0
 
     @property
     def module_name(self) -> str:
@@ -100,6 +104,37 @@ def _limits(table: dict[str, Any], where: str) -> Limits:
     return Limits(**values)
 
 
+def _late_policy(table: dict[str, Any], where: str) -> tuple[dt.datetime | None, float]:
+    due = _field(table, "due", (dt.datetime, dt.date), where, None)
+    if due is not None and (not isinstance(due, dt.datetime) or due.tzinfo is None):
+        raise AssignmentError(
+            f"{where}: field 'assignment.due' should be a date-time with a UTC offset, "
+            f"like 2026-12-01T23:59:00+00:00, not {due!r}"
+        )
+    penalty = _field(table, "late_penalty_per_day", (int, float), where, 0.0)
+    if not 0 <= penalty <= 1:
+        raise AssignmentError(
+            f"{where}: field 'assignment.late_penalty_per_day' should be a fraction between 0 and 1, not {penalty!r}"
+        )
+    if penalty and due is None:
+        raise AssignmentError(f"{where}: field 'assignment.late_penalty_per_day' needs 'assignment.due'")
+    return due, float(penalty)
+
+
+def checks_hash(spec: AssignmentSpec) -> str:
+    """sha256 over assignment.toml and every file under checks/ and data/: a grade is reusable
+    only while this is unchanged."""
+    digest = hashlib.sha256()
+    files = [spec.root / "assignment.toml"]
+    for folder in (spec.root / "checks", spec.data_dir):
+        if folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(spec.root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -152,6 +187,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
     if points <= 0:
         raise AssignmentError(f"{where}: field 'assignment.points' should be positive")
     limits = _limits(_field(data, "limits", dict, where, {}), where)
+    due, late_penalty = _late_policy(table, where + " [assignment]")
     if not (root / "checks" / "public").is_dir():
         raise AssignmentError(f"{root / 'checks' / 'public'}: folder missing (the public checks)")
     examples_dir = root / "examples"
@@ -169,6 +205,8 @@ def load_assignment(root: Path) -> AssignmentSpec:
         points=float(points),
         limits=limits,
         examples=examples,
+        due=due,
+        late_penalty_per_day=late_penalty,
     )
 
 

@@ -1,16 +1,26 @@
 """``judge verify``: prove an exercise sound before release — the reference scores full marks,
-the stub scores zero without a judge error, and every example lands in its expected range."""
+the stub scores zero without a judge error, every example lands in its expected range, the
+reference gets the same score every time it is graded, and it finishes well within the time limit."""
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.assignment import AssignmentSpec
 from grader.grade import grade_one
-from grader.models import Grade, Submission, Verdict
+from grader.models import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
+
+#: How often the reference is graded in all; every score must be the same.
+REFERENCE_REPEATS = 5
+#: The reference's slowest grading must stay within this share of the exercise's wall_time.
+TIME_SHARE = 1.0 / 3.0
+#: Scores closer than this are the same score (rounding in the grade).
+SCORE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,40 @@ class VerifyOutcome:
     grade: Grade
     ok: bool
     problem: str
+
+
+@dataclass(frozen=True)
+class StabilityCheck:
+    """An exercise-wide property checked on the reference (same score every run, fast enough)."""
+
+    name: str
+    ok: bool
+    detail: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Everything `judge verify` found for one exercise."""
+
+    exercise: str
+    outcomes: tuple[VerifyOutcome, ...]
+    checks: tuple[StabilityCheck, ...] = field(default_factory=tuple)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes) and all(c.ok for c in self.checks)
+
+    @property
+    def judge_error(self) -> bool:
+        """Some grading failed on the judge's side (not the exercise's expectations)."""
+        return any(o.grade.status != "ok" for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[str]:
+        out = [f"{o.case.name}: {o.problem}" for o in self.outcomes if not o.ok]
+        return out + [f"{c.name}: {c.problem}" for c in self.checks if not c.ok]
 
 
 def verify_cases(assignment: AssignmentSpec) -> list[VerifyCase]:
@@ -58,17 +102,76 @@ def check_case(case: VerifyCase, grade: Grade) -> VerifyOutcome:
     return VerifyOutcome(case, grade, not problems, "; ".join(problems))
 
 
+def check_repeatable(grades: list[Grade]) -> StabilityCheck:
+    """The reference's grades must not differ: a threshold that flips between runs is a bug."""
+    scores = [g.score for g in grades]
+    detail = f"{len(scores)} runs: " + ", ".join(f"{s:g}" for s in scores)
+    if not scores:
+        return StabilityCheck("same score every run", False, detail, "the reference was not graded")
+    if max(scores) - min(scores) > SCORE_TOLERANCE:
+        flipped = sorted(
+            {c.id for g in grades for c in g.checks}
+            - {c.id for c in grades[0].checks if all(_same_check(c, g) for g in grades)}
+        )
+        return StabilityCheck("same score every run", False, detail,
+                              "scores differ between runs (flaky: " + (", ".join(flipped) or "?") + ")")
+    return StabilityCheck("same score every run", True, detail)
+
+
+def _same_check(check: CheckResult, grade: Grade) -> bool:
+    other = {c.id: c for c in grade.checks}.get(check.id)
+    return other is not None and abs(other.points_earned - check.points_earned) <= SCORE_TOLERANCE
+
+
+def check_fast_enough(grades: list[Grade], wall_time: float) -> StabilityCheck:
+    """The reference's grading time must stay within a third of the exercise's wall_time.
+
+    The median of the runs is compared: the first run also pays one-time imports on the trusted
+    side, and a machine shared with other jobs adds noise to any single run.
+    """
+    budget = wall_time * TIME_SHARE
+    name = "reference within a third of wall_time"
+    if not grades:
+        return StabilityCheck(name, False, "", "the reference was not graded")
+    times = sorted(g.seconds for g in grades)
+    median = statistics.median(times)
+    detail = f"median {median:.2f} s, slowest {times[-1]:.2f} s, budget {budget:.2f} s (wall_time {wall_time:g} s / 3)"
+    if median > budget:
+        problem = f"the reference took {median:.2f} s (median), more than {budget:.2f} s"
+        return StabilityCheck(name, False, detail, problem)
+    return StabilityCheck(name, True, detail)
+
+
 def verify_assignment(
-    assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None = None
-) -> list[VerifyOutcome]:
-    """Grade every case; a missing reference or stub file is a failed case, not an exception."""
-    outcomes = []
+    assignment: AssignmentSpec,
+    sandbox: Sandbox,
+    on_result: Callable[[VerifyOutcome], None] | None = None,
+    *,
+    repeats: int = REFERENCE_REPEATS,
+) -> VerifyReport:
+    """Grade every case, and the reference ``repeats`` times in all.
+
+    A missing reference or stub file raises FileNotFoundError (a broken exercise).
+    """
+    started = time.perf_counter()
+    outcomes: list[VerifyOutcome] = []
+    reference_grades: list[Grade] = []
     for case in verify_cases(assignment):
         if not case.path.is_file():
             raise FileNotFoundError(f"{case.path}: missing ({case.name})")
-        grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox)
-        outcome = check_case(case, grade)
-        outcomes.append(outcome)
-        if on_result is not None:
-            on_result(outcome)
-    return outcomes
+        runs = max(1, repeats) if case.name == "reference" else 1
+        for i in range(runs):
+            grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox)
+            named = case if runs == 1 else VerifyCase(f"{case.name} #{i + 1}", case.path, case.score_min,
+                                                      case.score_max, case.verdict)
+            outcome = check_case(named, grade)
+            outcomes.append(outcome)
+            if case.name == "reference":
+                reference_grades.append(grade)
+            if on_result is not None:
+                on_result(outcome)
+    checks = (
+        check_repeatable(reference_grades),
+        check_fast_enough(reference_grades, assignment.limits.wall_time),
+    )
+    return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)

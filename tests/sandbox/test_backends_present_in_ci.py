@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -21,3 +22,8 @@ def test_bwrap_with_cgroups_runs_in_ci() -> None:
 @in_ci
 def test_docker_runs_in_ci() -> None:
     assert DockerSandbox.available(), "the docker engine and the worker image must be there in CI (.ci/run)"
+
+
+@in_ci
+def test_chromium_for_the_report_tests_runs_in_ci() -> None:
+    assert shutil.which("chromium"), "headless Chromium must be installed in CI (make system-deps)"

@@ -1,0 +1,233 @@
+"""Grade many submissions in parallel over any ``concurrent.futures.Executor``.
+
+Each task runs ``grade_one`` in a worker *process* (it runs pytest in-process). At most one task
+per worker is in flight, so a task's clock starts when it is handed over: a task with no result
+``wall_time + start_time + margin`` seconds later is recorded as a judge error and the batch goes
+on. Ctrl-C cancels what has not started, stops the running workers (each closes its sandbox) and
+returns what finished. Results are handed to ``on_result`` one by one, as they arrive.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import FrameType
+
+from grader import __version__
+from grader.assignment import AssignmentSpec, load_assignment
+from grader.grade import grade_one
+from grader.models import Grade, ResourceUsage, Submission, Verdict
+from grader.sandbox import get_sandbox
+from grader.sandbox.base import Sandbox
+
+#: Seconds added to a submission's own budget before the batch gives up on its future.
+DEFAULT_MARGIN = 60.0
+
+
+@dataclass(frozen=True)
+class Task:
+    """One submission to grade; ``key`` is the caller's (e.g. a gradebook submission id)."""
+
+    key: int
+    student: str
+    path: Path
+    sha256: str
+
+
+@dataclass
+class BatchOutcome:
+    graded: list[tuple[Task, Grade]] = field(default_factory=list)
+    interrupted: bool = False
+    not_started: list[Task] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(grade.verdict.value for _, grade in self.graded)
+
+
+# -- what runs in the worker process -------------------------------------------------------------
+
+_busy = False
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    if _busy:
+        raise KeyboardInterrupt  # pytest stops; grade_one closes the sandbox on the way out
+    os._exit(0)
+
+
+def _worker_init() -> None:
+    """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+@lru_cache(maxsize=8)
+def _assignment(root: str) -> AssignmentSpec:
+    return load_assignment(Path(root))
+
+
+@lru_cache(maxsize=8)
+def _sandbox(name: str) -> Sandbox:
+    return get_sandbox(name)
+
+
+def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str) -> Grade:
+    """Grade one submission in this process (the unit of work sent to an executor)."""
+    global _busy
+    _busy = True
+    try:
+        submission = Submission(path=Path(path), sha256=sha256, student=student)
+        return grade_one(assignment=_assignment(assignment_root), submission=submission,
+                         sandbox=_sandbox(sandbox_name), scope="all")
+    finally:
+        _busy = False
+
+
+# -- the parent ---------------------------------------------------------------------------------
+
+def judge_error(assignment: AssignmentSpec, task: Task, reason: str, sandbox: str = "") -> Grade:
+    """A Grade saying the judge (not the student) failed on ``task``."""
+    return Grade(
+        exercise=assignment.id, submission_sha256=task.sha256, status="error", verdict=Verdict.JUDGE_ERROR,
+        score=0.0, max_score=assignment.points, checks=(), resources=ResourceUsage(), sandbox=sandbox,
+        notes=(reason,), judge_version=__version__,
+    )
+
+
+def default_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
+    """A process pool with one worker per core (forkserver: no threads or open files inherited)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grader.batch"])
+    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
+                                  initializer=_worker_init)
+
+
+def _stop_pool(executor: cf.Executor) -> None:
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.terminate()  # SIGTERM: the worker closes its sandbox and exits
+
+
+ResultCallback = Callable[[Task, Grade], None]
+
+
+def grade_batch(
+    *,
+    assignment: AssignmentSpec,
+    tasks: Sequence[Task],
+    sandbox_name: str,
+    on_result: ResultCallback | None = None,
+    executor: cf.Executor | None = None,
+    workers: int | None = None,
+    margin: float = DEFAULT_MARGIN,
+    progress: bool = False,
+) -> BatchOutcome:
+    """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core)."""
+    owned = executor is None
+    workers = workers or os.cpu_count() or 1
+    pool: cf.Executor = default_executor(workers) if executor is None else executor
+    budget = assignment.limits.wall_time + assignment.limits.start_time + margin
+    outcome = BatchOutcome()
+    queue = list(reversed(tasks))
+    in_flight: dict[cf.Future[Grade], tuple[Task, float]] = {}
+    abandoned: set[cf.Future[Grade]] = set()
+    sandbox = sandbox_name
+    bar = _Progress(len(tasks)) if progress else None
+
+    def finish(task: Task, grade: Grade) -> None:
+        outcome.graded.append((task, grade))
+        if on_result is not None:
+            on_result(task, grade)
+        if bar is not None:
+            bar.advance(grade)
+
+    def submit_more() -> None:
+        nonlocal pool
+        abandoned.difference_update({f for f in abandoned if f.done()})
+        while queue and len(in_flight) < max(1, workers - len(abandoned)):
+            task = queue.pop()
+            try:
+                future = pool.submit(grade_task, str(assignment.root), sandbox, str(task.path), task.sha256,
+                                     task.student)
+            except cf.BrokenExecutor:
+                if not owned:
+                    raise
+                pool = default_executor(workers)
+                future = pool.submit(grade_task, str(assignment.root), sandbox, str(task.path), task.sha256,
+                                     task.student)
+            in_flight[future] = (task, time.monotonic())
+
+    try:
+        if bar is not None:
+            bar.start()
+        submit_more()
+        while in_flight:
+            done, _ = cf.wait(in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                task, _started = in_flight.pop(future)
+                try:
+                    grade = future.result()
+                except Exception as exc:  # the worker died or could not run grade_one
+                    grade = judge_error(assignment, task, f"the grading worker failed: {type(exc).__name__}: {exc}")
+                finish(task, grade)
+            now = time.monotonic()
+            for future, (task, started) in list(in_flight.items()):
+                if now - started > budget:
+                    del in_flight[future]
+                    future.cancel()
+                    abandoned.add(future)
+                    finish(task, judge_error(assignment, task, f"no result within {budget:.0f} s: the grading "
+                                             "worker hung; the batch went on without it"))
+            submit_more()
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+        outcome.not_started = [*(t for t, _ in in_flight.values()), *reversed(queue)]
+        for future in in_flight:
+            future.cancel()
+        if owned:
+            _stop_pool(pool)
+    finally:
+        if bar is not None:
+            bar.stop()
+        if owned:
+            if abandoned:
+                _stop_pool(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+    return outcome
+
+
+class _Progress:
+    """A rich progress bar whose description is the live count of verdicts."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.counts: Counter[str] = Counter()
+        self.progress = Progress(
+            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+            console=Console(stderr=True), transient=False,
+        )
+        self.task = self.progress.add_task("", total=total)
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+    def advance(self, grade: Grade) -> None:
+        self.counts[grade.verdict.label] += 1
+        text = "  ".join(f"{name} {count}" for name, count in sorted(self.counts.items()))
+        self.progress.update(self.task, advance=1, description=text)

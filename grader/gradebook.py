@@ -1,0 +1,343 @@
+"""The gradebook: students, exercises, submissions and results in SQL (SQLAlchemy 2, SQLite by default).
+
+A result is committed as soon as its submission is graded. ``UNIQUE(submission_id, checks_hash)``
+on results and ``UNIQUE(exercise_id, student_id, sha256)`` on submissions make a rerun after a
+crash (even ``kill -9``) end with exactly one result per submission. Exports and reports read
+``Record``s, which carry a ``Grade``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from grader import __version__
+from grader.models import CheckResult, Grade, Outcome, ResourceUsage, Verdict, Visibility
+
+SCHEMA_VERSION = 1
+
+
+class GradebookError(Exception):
+    """A gradebook that cannot be used: unreachable, another schema, another judge version."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class Student(Base):
+    __tablename__ = "students"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+
+
+class Exercise(Base):
+    __tablename__ = "exercises"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    title: Mapped[str] = mapped_column(String(256), default="")
+    checks_hash: Mapped[str] = mapped_column(String(64), default="")
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SubmissionRow(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("exercise_id", "student_id", "sha256", name="uq_submission"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    path: Mapped[str] = mapped_column(Text)
+    student: Mapped[Student] = relationship()
+    exercise: Mapped[Exercise] = relationship()
+
+
+class ResultRow(Base):
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("submission_id", "checks_hash", name="uq_result"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    checks_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    raw_score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    late_days: Mapped[int] = mapped_column(Integer, default=0)
+    penalty: Mapped[float] = mapped_column(Float, default=0.0)
+    verdict: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    checks: Mapped[Any] = mapped_column(JSON)
+    resources: Mapped[Any] = mapped_column(JSON)
+    grade: Mapped[Any] = mapped_column(JSON)
+    judge_version: Mapped[str] = mapped_column(String(32))
+    graded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    submission: Mapped[SubmissionRow] = relationship()
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    due: dt.datetime | None = None
+    penalty_per_day: float = 0.0
+
+    def apply(self, submitted_at: dt.datetime, score: float) -> tuple[float, int, float]:
+        """(score after penalty, whole days late — a started day counts —, fraction taken off)."""
+        if self.due is None or submitted_at <= self.due:
+            return score, 0, 0.0
+        days = math.ceil((submitted_at - self.due) / dt.timedelta(days=1))
+        fraction = min(1.0, days * self.penalty_per_day)
+        return round(score * (1 - fraction), 6), days, fraction
+
+
+@dataclass(frozen=True)
+class Record:
+    """One graded submission as exports and reports see it."""
+
+    student: str
+    exercise: str
+    submitted_at: dt.datetime
+    sha256: str
+    path: str
+    grade: Grade
+    score: float
+    late_days: int
+    penalty: float
+
+
+def grade_from_dict(data: dict[str, Any]) -> Grade:
+    """Rebuild a Grade from ``Grade.to_dict()`` (as stored in the gradebook)."""
+    checks = tuple(
+        CheckResult(**{**c, "outcome": Outcome(c["outcome"]), "visibility": Visibility(c["visibility"])})
+        for c in data["checks"]
+    )
+    return Grade(**{
+        **data,
+        "verdict": Verdict(data["verdict"]),
+        "checks": checks,
+        "resources": ResourceUsage(**data["resources"]),
+        "notes": tuple(data.get("notes", ())),
+    })
+
+
+def default_url(course: Path) -> str:
+    return f"sqlite:///{(Path(course) / 'gradebook.sqlite').resolve()}"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class Gradebook:
+    """One gradebook (a database URL) and where submitted files are kept (``files_dir``)."""
+
+    def __init__(self, url: str, files_dir: Path) -> None:
+        self.url = url
+        self.files_dir = Path(files_dir)
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine = create_engine(url)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise GradebookError(f"cannot use the gradebook {url}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            Base.metadata.create_all(self.engine)
+            with Session(self.engine) as session:
+                self._check_versions(session)
+        except OperationalError as exc:
+            raise GradebookError(
+                f"{url}: not a gradebook this judge can use ({exc.orig}); "
+                "it may come from another version of the judge: use another --db"
+            ) from exc
+
+    def _check_versions(self, session: Session) -> None:
+        meta = {m.key: m.value for m in session.scalars(select(Meta))}
+        if not meta:
+            session.add_all([Meta(key="schema_version", value=str(SCHEMA_VERSION)),
+                             Meta(key="judge_version", value=__version__)])
+            session.commit()
+            meta = {"schema_version": str(SCHEMA_VERSION), "judge_version": __version__}
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise GradebookError(
+                f"{self.url}: gradebook schema version {meta.get('schema_version')}, but this judge "
+                f"(mljudge {__version__}) uses schema {SCHEMA_VERSION}: grade into another --db"
+            )
+        self.judge_version = meta.get("judge_version", "")
+
+    def check_judge_version(self, *, regrade: bool) -> None:
+        """Grading into a gradebook written by another judge version needs ``--regrade``."""
+        if self.judge_version == __version__:
+            return
+        if not regrade:
+            raise GradebookError(
+                f"{self.url}: this gradebook was written by mljudge {self.judge_version}, this is mljudge "
+                f"{__version__}. Its results would not be comparable: pass --regrade to grade everything "
+                "again with this version, or use another --db."
+            )
+        with Session(self.engine) as session:
+            session.merge(Meta(key="judge_version", value=__version__))
+            session.commit()
+        self.judge_version = __version__
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _get_or_create(self, session: Session, model: type[Any], **keys: Any) -> Any:
+        row = session.scalars(select(model).filter_by(**keys)).first()
+        if row is None:
+            row = model(**keys)
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                row = session.scalars(select(model).filter_by(**keys)).one()
+        return row
+
+    def ensure_exercise(self, name: str, *, title: str, checks_hash: str, points: float) -> None:
+        with Session(self.engine) as session:
+            row = self._get_or_create(session, Exercise, name=name)
+            row.title, row.checks_hash, row.points = title, checks_hash, points
+            session.commit()
+
+    def add_submission(self, *, exercise: str, student: str, sha256: str, submitted_at: dt.datetime,
+                       source: Path) -> int:
+        """Record the submission (idempotent) and keep a copy of its file; return its id."""
+        kept = self.files_dir / exercise / student / f"{sha256}{source.suffix}"
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            partial = kept.with_suffix(".partial")
+            shutil.copyfile(source, partial)
+            partial.replace(kept)
+        with Session(self.engine) as session:
+            ex = self._get_or_create(session, Exercise, name=exercise)
+            st = self._get_or_create(session, Student, name=student)
+            row = session.scalars(
+                select(SubmissionRow).filter_by(exercise_id=ex.id, student_id=st.id, sha256=sha256)
+            ).first()
+            if row is None:
+                row = SubmissionRow(exercise_id=ex.id, student_id=st.id, sha256=sha256,
+                                    submitted_at=_aware(submitted_at), path=str(kept))
+                session.add(row)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    row = session.scalars(
+                        select(SubmissionRow).filter_by(exercise_id=ex.id, student_id=st.id, sha256=sha256)
+                    ).one()
+            return int(row.id)
+
+    def has_result(self, submission_id: int, checks_hash: str) -> bool:
+        with Session(self.engine) as session:
+            found = session.scalars(
+                select(ResultRow.id).filter_by(submission_id=submission_id, checks_hash=checks_hash)
+            ).first()
+            return found is not None
+
+    def record(self, submission_id: int, checks_hash: str, grade: Grade, policy: LatePolicy) -> None:
+        """Insert or replace the result of ``submission_id`` under ``checks_hash``; committed at once."""
+        with Session(self.engine) as session:
+            sub = session.get(SubmissionRow, submission_id)
+            if sub is None:
+                raise GradebookError(f"no submission {submission_id} in {self.url}")
+            score, days, fraction = policy.apply(_aware(sub.submitted_at), grade.score)
+            data = grade.to_dict()
+            values = dict(
+                score=score, raw_score=grade.score, max_score=grade.max_score, late_days=days, penalty=fraction,
+                verdict=grade.verdict.value, status=grade.status, checks=data["checks"],
+                resources=data["resources"], grade=json.loads(json.dumps(data, default=str)),
+                judge_version=grade.judge_version or __version__, graded_at=dt.datetime.now(dt.UTC),
+            )
+            row = session.scalars(
+                select(ResultRow).filter_by(submission_id=submission_id, checks_hash=checks_hash)
+            ).first()
+            if row is None:
+                session.add(ResultRow(submission_id=submission_id, checks_hash=checks_hash, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            session.commit()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def records(self, exercise: str, *, checks_hash: str | None = None) -> list[Record]:
+        """The latest graded submission of each student for ``exercise`` (under ``checks_hash`` if
+        given, else the latest result of each)."""
+        latest: dict[str, Record] = {}
+        for record in self._iter_records(exercise, checks_hash):
+            current = latest.get(record.student)
+            if current is None or (record.submitted_at, record.sha256) >= (current.submitted_at, current.sha256):
+                latest[record.student] = record
+        return [latest[s] for s in sorted(latest)]
+
+    def _iter_records(self, exercise: str, checks_hash: str | None) -> Iterator[Record]:
+        with Session(self.engine) as session:
+            query = (
+                select(ResultRow, SubmissionRow, Student.name)
+                .join(SubmissionRow, ResultRow.submission_id == SubmissionRow.id)
+                .join(Exercise, SubmissionRow.exercise_id == Exercise.id)
+                .join(Student, SubmissionRow.student_id == Student.id)
+                .where(Exercise.name == exercise)
+                .order_by(ResultRow.graded_at)
+            )
+            if checks_hash is not None:
+                query = query.where(ResultRow.checks_hash == checks_hash)
+            seen: dict[int, Record] = {}
+            for result, sub, student in session.execute(query):
+                seen[sub.id] = Record(
+                    student=student, exercise=exercise, submitted_at=_aware(sub.submitted_at), sha256=sub.sha256,
+                    path=sub.path, grade=grade_from_dict(result.grade), score=result.score,
+                    late_days=result.late_days, penalty=result.penalty,
+                )
+            yield from seen.values()
+
+    def count_results(self, exercise: str | None = None) -> dict[int, int]:
+        """submission id -> number of results (for tests and checks)."""
+        with Session(self.engine) as session:
+            query = select(ResultRow.submission_id).join(SubmissionRow).join(Exercise)
+            if exercise:
+                query = query.where(Exercise.name == exercise)
+            counts: dict[int, int] = {}
+            for sub_id in session.scalars(query):
+                counts[sub_id] = counts.get(sub_id, 0) + 1
+            return counts
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

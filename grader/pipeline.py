@@ -1,0 +1,64 @@
+"""Class-scale grading, end to end: discovered submissions -> gradebook -> parallel batch -> results.
+
+Each result is committed as soon as it arrives; submissions whose (content hash, checks hash)
+already has a result are skipped unless ``regrade``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from grader.assignment import AssignmentSpec, checks_hash
+from grader.batch import BatchOutcome, Task, grade_batch
+from grader.discover import Found
+from grader.gradebook import Gradebook, LatePolicy
+from grader.models import Grade
+
+
+@dataclass
+class ClassOutcome:
+    batch: BatchOutcome = field(default_factory=BatchOutcome)
+    skipped: list[Found] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def grade_class(
+    *,
+    assignment: AssignmentSpec,
+    found: list[Found],
+    gradebook: Gradebook,
+    sandbox_name: str,
+    regrade: bool = False,
+    executor: cf.Executor | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    on_result: Callable[[Task, Grade], None] | None = None,
+) -> ClassOutcome:
+    gradebook.check_judge_version(regrade=regrade)
+    digest = checks_hash(assignment)
+    gradebook.ensure_exercise(assignment.id, title=assignment.title, checks_hash=digest, points=assignment.points)
+    policy = LatePolicy(assignment.due, assignment.late_penalty_per_day)
+    outcome = ClassOutcome()
+    tasks: list[Task] = []
+    for item in found:
+        try:
+            sub_id = gradebook.add_submission(exercise=assignment.id, student=item.student, sha256=item.sha256,
+                                              submitted_at=item.submitted_at, source=item.path)
+        except OSError as exc:
+            outcome.problems.append(f"{item.path}: cannot keep a copy ({exc.strerror or exc}), skipped")
+            continue
+        if not regrade and gradebook.has_result(sub_id, digest):
+            outcome.skipped.append(item)
+            continue
+        tasks.append(Task(sub_id, item.student, item.path, item.sha256))
+
+    def record(task: Task, grade: Grade) -> None:
+        gradebook.record(task.key, digest, grade, policy)
+        if on_result is not None:
+            on_result(task, grade)
+
+    outcome.batch = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox_name, on_result=record,
+                                executor=executor, workers=workers, progress=progress)
+    return outcome

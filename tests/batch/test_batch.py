@@ -1,0 +1,81 @@
+"""Parallel batches over any executor: the recommender examples land where expected, and a grading
+that never comes back is recorded as a judge error without stalling the batch."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+from pathlib import Path
+
+import pytest
+
+import grader.batch as batch
+from grader.assignment import AssignmentSpec, load_assignment
+from grader.batch import Task, grade_batch
+from grader.models import Grade, Submission, Verdict
+from tests.batch.helpers import SANDBOX, SOURCES, make_class
+
+
+def _tasks(folder: Path) -> list[Task]:
+    tasks = []
+    for i, path in enumerate(sorted(folder.glob("*/solution.py"))):
+        sub = Submission.from_path(path, student=path.parent.name)
+        tasks.append(Task(i, path.parent.name, path, sub.sha256))
+    return tasks
+
+
+@pytest.mark.slow
+def test_parallel_batch_over_the_recommender_examples(tmp_path: Path, recommender: AssignmentSpec) -> None:
+    expected = {e.name: (e.score_min, e.score_max, e.verdict) for e in recommender.examples}
+    expected["reference"] = (recommender.points, recommender.points, Verdict.PASSED)
+    expected["stub"] = (0.0, 0.0, None)
+    folder = make_class(tmp_path / "subs", {name: name for name in SOURCES})
+    seen: list[str] = []
+    with batch.default_executor(2) as pool:
+        started = time.monotonic()
+        outcome = grade_batch(assignment=recommender, tasks=_tasks(folder), sandbox_name=SANDBOX, executor=pool,
+                              workers=2, on_result=lambda task, grade: seen.append(task.student))
+        elapsed = time.monotonic() - started
+    assert not outcome.interrupted
+    assert sorted(seen) == sorted(expected)
+    grades = {task.student: grade for task, grade in outcome.graded}
+    for name, (low, high, verdict) in expected.items():
+        grade = grades[name]
+        assert grade.status == "ok", (name, grade.notes)
+        assert low - 1e-6 <= grade.score <= high + 1e-6, (name, grade.score)
+        if verdict is not None:
+            assert grade.verdict is verdict, (name, grade.verdict)
+    # the infinite loop used its whole budget, yet the batch did not wait for it serially
+    serial = sum(g.seconds for g in grades.values())
+    assert elapsed < serial + 30
+
+
+def _slow_or_fast(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str) -> Grade:
+    if student == "hangs":
+        time.sleep(6)
+    spec = load_assignment(Path(assignment_root))
+    return batch.judge_error(spec, Task(0, student, Path(path), sha256), "fake") if student == "never" else Grade(
+        exercise=spec.id, submission_sha256=sha256, status="ok", verdict=Verdict.PASSED, score=spec.points,
+        max_score=spec.points, checks=())
+
+
+def test_a_hung_grading_becomes_a_judge_error_and_the_batch_goes_on(
+    tmp_path: Path, exercise_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = exercise_copy / "assignment.toml"
+    text = toml.read_text().replace("wall_time = 20", "wall_time = 1")
+    toml.write_text(text.replace("[limits]", "[limits]\nstart_time = 1"))
+    spec = load_assignment(exercise_copy)
+    monkeypatch.setattr(batch, "grade_task", _slow_or_fast)
+    tasks = [Task(i, name, tmp_path / f"{name}.py", f"{i:064d}") for i, name in enumerate(["a", "hangs", "b", "c"])]
+    with cf.ThreadPoolExecutor(2) as pool:
+        started = time.monotonic()
+        outcome = grade_batch(assignment=spec, tasks=tasks, sandbox_name=SANDBOX, executor=pool, workers=2,
+                              margin=0.5)
+        elapsed = time.monotonic() - started
+    grades = {task.student: grade for task, grade in outcome.graded}
+    assert set(grades) == {"a", "hangs", "b", "c"}
+    assert grades["hangs"].verdict is Verdict.JUDGE_ERROR and grades["hangs"].status == "error"
+    assert "no result within" in grades["hangs"].notes[0]
+    assert all(grades[s].verdict is Verdict.PASSED for s in "abc")
+    assert elapsed < 5.5  # did not wait for the hung one
