@@ -28,10 +28,12 @@ from grader.grade import grade_one
 from grader.gradebook import Gradebook, GradebookError, default_url
 from grader.inbox import InboxError, course_root, submit
 from grader.models import Grade, Submission
+from grader.notebook import NOTEBOOK_SUFFIX, is_notebook
 from grader.release import ReleaseError, release_assignment
 from grader.report import render_grade
 from grader.results import gradescope_results
 from grader.sandbox import BACKENDS, SandboxError, get_sandbox
+from grader.stubs import StubError
 from grader.verify import REFERENCE_REPEATS, VerifyReport, verify_assignment
 
 EXIT_FULL, EXIT_NOT_FULL, EXIT_USAGE, EXIT_JUDGE_ERROR = 0, 1, 2, 3
@@ -279,8 +281,11 @@ def submit_command(exercise: str, file: Path, student: str, course: Path | None,
     """Hand FILE in for EXERCISE: a new attempt in the course inbox (every attempt is kept)."""
     try:
         assignment = get_assignment(exercise, home)
+        stored_name = assignment.file
+        if is_notebook(file):  # kept as a notebook; grading converts its code cells
+            stored_name = Path(assignment.file).stem + NOTEBOOK_SUFFIX
         attempt = submit(course=course_root(course), exercise=assignment.id, student=student, file=file,
-                         stored_name=assignment.file)
+                         stored_name=stored_name)
     except (AssignmentError, InboxError) as exc:
         raise JudgeUsageError(str(exc)) from exc
     when = attempt.submitted_at.isoformat(timespec="seconds")
@@ -291,26 +296,41 @@ def submit_command(exercise: str, file: Path, student: str, course: Path | None,
 
 @cli.command("export")
 @click.argument("exercise")
-@click.option("--format", "fmt", type=click.Choice(["csv", "gradescope", "canvas", "jsonl"]), required=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+@click.option("--format", "fmt", type=click.Choice(["csv", "gradescope", "canvas", "jsonl"]), default=None)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (a folder for gradescope).")
+@click.option("--nbgrader", "nbgrader_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="GRADEBOOK.db", help="Write the grades into this nbgrader gradebook (formgrader shows them).")
 @_course_option
 @_db_option
 @_home_option
-def export_command(exercise: str, fmt: str, output: Path, course: Path | None, db: str | None,
-                   home: Path | None) -> None:
-    """Export EXERCISE's grades from the gradebook."""
-    from grader.exports import export
-
-    title = exercise
+def export_command(exercise: str, fmt: str | None, output: Path | None, nbgrader_db: Path | None,
+                   course: Path | None, db: str | None, home: Path | None) -> None:
+    """Export EXERCISE's grades from the gradebook (--format with -o, or --nbgrader)."""
+    if nbgrader_db is None and (fmt is None or output is None):
+        raise click.UsageError("give --format and -o, or --nbgrader GRADEBOOK.db")
+    title, file = exercise, "solution.py"
     with suppress(AssignmentError):
-        title = get_assignment(exercise, home).title
+        spec = get_assignment(exercise, home)
+        title, file = spec.title, spec.file
     with _open_gradebook(course_root(course), db) as gradebook:
         records = gradebook.records(exercise)
     if not records:
         raise JudgeUsageError(f"no results for {exercise!r} in the gradebook")
-    export(fmt, records, output, title=title, exercise=exercise)
-    _console().print(f"{len(records)} students written to {output}")
+    if fmt is not None and output is not None:
+        from grader.exports import export
+
+        export(fmt, records, output, title=title, exercise=exercise)
+        _console().print(f"{len(records)} students written to {output}")
+    if nbgrader_db is not None:
+        from grader.nbgrader_export import export_nbgrader
+
+        try:
+            done = export_nbgrader(records, nbgrader_db, exercise=exercise, notebook=Path(file).stem)
+        except ImportError as exc:
+            raise JudgeUsageError(f"--nbgrader needs nbgrader installed: {exc}") from exc
+        _console().print(f"{done.students} students, {done.grade_cells} grade cells written to the nbgrader "
+                         f"gradebook {nbgrader_db} (assignment {done.assignment}, notebook {done.notebook})")
 
 
 @cli.command("report")
@@ -367,7 +387,7 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
     for assignment in assignments:
         try:
             report = verify_assignment(assignment, backend, repeats=repeats)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, StubError) as exc:
             raise JudgeUsageError(str(exc)) from exc
         console.print(_verify_table(report, assignment.limits.wall_time))
         reports.append(report)
@@ -411,12 +431,14 @@ def _verify_table(report: VerifyReport, wall_time: float) -> Table:
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the student's bundle into (DIR/<id>/).")
 @click.option("--zip", "as_zip", is_flag=True, help="Also write DIR/<id>.zip holding the same files.")
+@click.option("--notebook", is_flag=True,
+              help="Also write the student notebook (statement, stub cells with nbgrader metadata, public checks).")
 @_home_option
-def release_command(exercise: str, output: Path, as_zip: bool, home: Path | None) -> None:
+def release_command(exercise: str, output: Path, as_zip: bool, notebook: bool, home: Path | None) -> None:
     """Write the student's bundle of EXERCISE: statement, stub, public checks — nothing hidden."""
     try:
         assignment = get_assignment(exercise, home)
-        released = release_assignment(assignment, output, make_zip=as_zip)
+        released = release_assignment(assignment, output, make_zip=as_zip, notebook=notebook)
     except (AssignmentError, ReleaseError) as exc:
         raise JudgeUsageError(str(exc)) from exc
     console = _console()

@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.inbox import STUDENT_ID, attempts
+from grader.notebook import MAX_NOTEBOOK_BYTES, NOTEBOOK_SUFFIX
 
 #: Caps for LMS zips (overridable for tests).
 MAX_ZIP_TOTAL_BYTES = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200.0
 MAX_ZIP_ENTRIES = 20_000
 MAX_SUBMISSION_BYTES = 16 * 1024 * 1024
+#: What counts as a submission: a Python file, or a Jupyter notebook (its code cells are the module).
+SUBMISSION_SUFFIXES = (".py", NOTEBOOK_SUFFIX)
 
 #: Canvas download names: ``name_[LATE_]userid_attemptid_filename.py``.
 _CANVAS = re.compile(r"^(?P<student>[A-Za-z0-9.@+-]+?)_(?:LATE_)?\d+_\d+_.+$")
@@ -68,15 +71,17 @@ def _candidate(path: Path, student: str, when: dt.datetime | None, problems: lis
     if path.is_symlink():
         problems.append(f"{path}: a symbolic link, not followed")
         return None
-    if path.suffix != ".py":
-        problems.append(f"{path}: not a Python file (.py), skipped")
+    if path.suffix.lower() not in SUBMISSION_SUFFIXES:
+        problems.append(f"{path}: not a Python file (.py) or notebook (.ipynb), skipped")
         return None
     if not STUDENT_ID.match(student):
         problems.append(f"{path}: {student!r} is not a valid student id, skipped")
         return None
     try:
-        if path.stat().st_size > MAX_SUBMISSION_BYTES:
-            problems.append(f"{path}: larger than {MAX_SUBMISSION_BYTES // 2**20} MiB, skipped")
+        # a notebook over its cap is kept: grading it gives a clear verdict (clear the outputs)
+        cap = 4 * MAX_NOTEBOOK_BYTES if path.suffix.lower() == NOTEBOOK_SUFFIX else MAX_SUBMISSION_BYTES
+        if path.stat().st_size > cap:
+            problems.append(f"{path}: larger than {cap // 2**20} MiB, skipped")
             return None
         content = _read(path)
         moment = when or _mtime(path)
@@ -87,8 +92,9 @@ def _candidate(path: Path, student: str, when: dt.datetime | None, problems: lis
 
 
 def _from_student_folder(folder: Path, exercise_file: str, problems: list[str]) -> list[Found]:
-    files = sorted(p for p in folder.rglob("*") if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.parts)
-    python = [p for p in files if p.suffix == ".py" and not p.is_symlink()]
+    files = sorted(p for p in folder.rglob("*") if (p.is_file() or p.is_symlink())
+                   and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts))
+    python = [p for p in files if p.suffix.lower() in SUBMISSION_SUFFIXES and not p.is_symlink()]
     for p in files:
         if p not in python:
             _candidate(p, folder.name, None, problems)  # reports why it is skipped
@@ -96,12 +102,14 @@ def _from_student_folder(folder: Path, exercise_file: str, problems: list[str]) 
         if not files:
             problems.append(f"{folder}: empty folder, no submission for {folder.name}")
         return []
-    named = [p for p in python if p.name == exercise_file]
+    # solution.py first, else solution.ipynb, else the latest of the others
+    notebook_name = Path(exercise_file).stem + NOTEBOOK_SUFFIX
+    named = [p for p in python if p.name == exercise_file] or [p for p in python if p.name == notebook_name]
     chosen = named or python
     found = [f for p in chosen if (f := _candidate(p, folder.name, None, problems))]
     if len(chosen) > 1 and found:
         problems.append(
-            f"{folder}: {len(chosen)} Python files; grading the latest, {max(found, key=_order).path.name}"
+            f"{folder}: {len(chosen)} Python files or notebooks; grading the latest, {max(found, key=_order).path.name}"
         )
     return [max(found, key=_order)] if found else []
 
@@ -218,7 +226,8 @@ def from_zip(archive: Path, exercise_file: str, workdir: Path) -> Discovery:
     entries = [e for e in root.iterdir() if e.name != "__MACOSX"]
     if len(entries) == 1 and entries[0].is_dir():
         inner = list(entries[0].iterdir())
-        if any(p.is_dir() for p in inner) or not any(p.name == exercise_file for p in inner):
+        names = {exercise_file, Path(exercise_file).stem + NOTEBOOK_SUFFIX}
+        if any(p.is_dir() for p in inner) or not any(p.name in names for p in inner):
             root = entries[0]  # a wrapper folder around the class, not one student's folder
     if not entries:
         raise DiscoveryError(f"{archive}: the archive holds no usable files")
@@ -274,7 +283,7 @@ def discover(source: Path | None, *, exercise: str, exercise_file: str, course: 
         elif not source.exists():
             raise DiscoveryError(f"{source}: no such file or folder")
         else:
-            raise DiscoveryError(f"{source}: neither a folder, a zip archive, nor a Python file")
+            raise DiscoveryError(f"{source}: neither a folder, a zip archive, a Python file nor a notebook")
     if not found.submissions:
         raise DiscoveryError(
             "no submissions to grade" + ("".join(f"\n  {p}" for p in found.problems) if found.problems else "")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ import pytest
 from grader import __version__
 from grader.assignment import AssignmentSpec
 from grader.models import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
+from grader.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
 from grader.plugin import CheckRun, JudgePlugin
 from grader.proxy import Event, WorkerSession
 from grader.sandbox.base import Sandbox, WorkerSpec
@@ -109,10 +113,32 @@ def grade_one(
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}")
     started = time.perf_counter()
-    spec = WorkerSpec(submission.path, assignment.module_name, assignment.entry_points, assignment.limits)
+    problem = submission.problem
+    converted: ConvertedNotebook | None = None
+    staged: Path | None = None
+    path = submission.path
+    if problem is None and is_notebook(submission.path):
+        try:
+            converted = convert_file(submission.path)
+        except NotebookError as exc:
+            problem = f"{submission.path.name}: {exc}"
+        else:  # the sandbox gets the module made from the code cells (the grade keeps the notebook's hash)
+            staged = Path(tempfile.mkdtemp(prefix="mljudge-notebook-"))
+            path = staged / assignment.file
+            path.write_text(converted.source, encoding="utf-8")
+    try:
+        return _grade(assignment, submission, sandbox, scope, started, path, problem, converted)
+    finally:
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
+
+
+def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str, started: float,
+           path: Path, problem: str | None, converted: ConvertedNotebook | None) -> Grade:
+    spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits)
     session = WorkerSession(sandbox, spec)
-    if submission.problem is not None:
-        session.reject(submission.problem)
+    if problem is not None:
+        session.reject(problem)
     run = CheckRun(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
@@ -149,6 +175,14 @@ def grade_one(
     )
     output = "".join(r.output for r in runs)
     notes = tuple(f"{e.verdict.label}: {e.reason}" for e in _unique(session.events))
+    if converted is not None:  # point tracebacks at the notebook's cells; say what was dropped
+        checks = tuple(
+            dataclasses.replace(c, message=_at_cells(c.message, converted, assignment.file),
+                                instructor_message=_at_cells(c.instructor_message, converted, assignment.file))
+            for c in checks
+        )
+        notes = rewrite_all(notes, converted, assignment.file) + converted.notes
+        output = _at_cells(output, converted, assignment.file)
     error = verdict is Verdict.JUDGE_ERROR
     return Grade(
         exercise=assignment.id,
@@ -167,6 +201,10 @@ def grade_one(
         notes=notes + tuple(run.problems),
         judge_version=__version__,
     )
+
+
+def _at_cells(text: str, converted: ConvertedNotebook, module_file: str) -> str:
+    return rewrite_all([text], converted, module_file)[0]
 
 
 def _unique(events: list[Event]) -> list[Event]:

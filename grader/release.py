@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.assignment import AssignmentSpec
+from grader.stubs import StubError, load_module, notebook_sources, stub_text, student_notebook
 
 #: Shorter (stripped) lines are too generic to leak anything ("pass", "return self", "else:").
 MIN_SECRET_LINE = 12
@@ -57,9 +58,10 @@ def released_sources(assignment: AssignmentSpec) -> dict[str, Path]:
     files: dict[str, Path] = {
         "README.md": assignment.statement,
         "assignment.toml": root / "assignment.toml",
-        "stub.py": assignment.stub,
-        assignment.file: assignment.stub,
     }
+    if assignment.stub.is_file():  # else the stub is generated from the reference (see stub_text)
+        files["stub.py"] = assignment.stub
+        files[assignment.file] = assignment.stub
     for optional in ("conftest.py", "checks/conftest.py"):
         if (root / optional).is_file():
             files[optional] = root / optional
@@ -85,6 +87,10 @@ def _lines(path: Path) -> set[str]:
         text = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return set()
+    return _text_lines(text)
+
+
+def _text_lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if len(line.strip()) >= MIN_SECRET_LINE}
 
 
@@ -95,7 +101,10 @@ def secret_lines(assignment: AssignmentSpec) -> dict[str, Path]:
     instructor wrote them — are not secrets (a hidden check may repeat a public call, and the stub's
     signatures are in the solution).
     """
-    public: set[str] = _lines(assignment.stub)
+    try:
+        public: set[str] = _text_lines(stub_text(assignment))
+    except (OSError, StubError):
+        public = set()
     for path in _tree(assignment.public_checks):
         public |= _lines(path)
     out: dict[str, Path] = {}
@@ -110,18 +119,38 @@ def leaks(assignment: AssignmentSpec, folder: Path) -> list[str]:
     secrets = secret_lines(assignment)
     found = []
     for path in _tree(folder):
-        for line in _lines(path):
+        lines = _lines(path)
+        if path.suffix == ".ipynb":  # a notebook's cells are JSON strings: compare their text
+            try:
+                lines |= _text_lines(notebook_sources(load_module("nbformat").read(path, as_version=4)))
+            except Exception:
+                found.append(f"{path.relative_to(folder)}: not a readable notebook")
+        for line in lines:
             if line in secrets:
                 found.append(f"{path.relative_to(folder)}: {line!r} (from {secrets[line]})")
     return found
 
 
-def release_assignment(assignment: AssignmentSpec, output: Path, *, make_zip: bool = False) -> Release:
+def release_assignment(assignment: AssignmentSpec, output: Path, *, make_zip: bool = False,
+                       notebook: bool = False) -> Release:
     """Write ``output/<id>/`` (replacing a previous release there) and, with ``make_zip``,
-    ``output/<id>.zip`` holding the same files under ``<id>/``."""
+    ``output/<id>.zip`` holding the same files under ``<id>/``. With ``notebook``, the bundle also
+    holds the student notebook ``<stem>.ipynb`` (statement, stub cells with nbgrader metadata, and a
+    cell that runs the public checks). Without ``stub.py``, the stub is generated from the
+    reference's ``### BEGIN SOLUTION`` markers with nbgrader's ClearSolutions."""
     output = Path(output)
     target = output / assignment.id
     sources = released_sources(assignment)
+    try:
+        stub = stub_text(assignment)
+    except (OSError, StubError) as exc:
+        raise ReleaseError(str(exc)) from exc
+    texts: dict[str, str] = {}
+    if not assignment.stub.is_file():
+        texts["stub.py"] = texts[assignment.file] = stub
+    if notebook:
+        nb = student_notebook(assignment, stub, assignment.statement.read_text(encoding="utf-8"))
+        texts[Path(assignment.file).stem + ".ipynb"] = load_module("nbformat").writes(nb) + "\n"
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{assignment.id}-", dir=output) as tmp:
         staging = Path(tmp) / assignment.id
@@ -129,6 +158,8 @@ def release_assignment(assignment: AssignmentSpec, output: Path, *, make_zip: bo
             dest = staging / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+        for name, text in texts.items():
+            (staging / name).write_text(text, encoding="utf-8")
         found = leaks(assignment, staging)
         if found:
             raise ReleaseError("the release would leak secret lines:\n" + "\n".join(found[:20]))

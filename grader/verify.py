@@ -5,6 +5,7 @@ reference gets the same score every time it is graded, and it finishes well with
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from grader.assignment import AssignmentSpec
 from grader.grade import grade_one
 from grader.models import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
+from grader.stubs import write_generated_stub
 
 #: How often the reference is graded in all; every score must be the same.
 REFERENCE_REPEATS = 5
@@ -78,12 +80,14 @@ class VerifyReport:
         return out + [f"{c.name}: {c.problem}" for c in self.checks if not c.ok]
 
 
-def verify_cases(assignment: AssignmentSpec) -> list[VerifyCase]:
-    """The reference, the stub, then every example."""
-    cases = [
-        VerifyCase("reference", assignment.solution, assignment.points, assignment.points, Verdict.PASSED),
-        VerifyCase("stub", assignment.stub, 0.0, 0.0, None),
-    ]
+def verify_cases(assignment: AssignmentSpec, generated_stub: Path | None = None) -> list[VerifyCase]:
+    """The reference, the stub (stub.py, and the one generated from the reference's solution
+    markers when there is one), then every example."""
+    cases = [VerifyCase("reference", assignment.solution, assignment.points, assignment.points, Verdict.PASSED)]
+    if assignment.stub.is_file() or generated_stub is None:
+        cases.append(VerifyCase("stub", assignment.stub, 0.0, 0.0, None))
+    if generated_stub is not None:
+        cases.append(VerifyCase("stub (generated from the reference)", generated_stub, 0.0, 0.0, None))
     cases += [
         VerifyCase(f"examples/{e.name}", e.path, e.score_min, e.score_max, e.verdict) for e in assignment.examples
     ]
@@ -153,10 +157,16 @@ def verify_assignment(
 
     A missing reference or stub file raises FileNotFoundError (a broken exercise).
     """
+    with tempfile.TemporaryDirectory(prefix="mljudge-verify-") as tmp:
+        return _verify(assignment, sandbox, on_result, repeats, write_generated_stub(assignment, Path(tmp)))
+
+
+def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None,
+            repeats: int, generated_stub: Path | None) -> VerifyReport:
     started = time.perf_counter()
     outcomes: list[VerifyOutcome] = []
     reference_grades: list[Grade] = []
-    for case in verify_cases(assignment):
+    for case in verify_cases(assignment, generated_stub):
         if not case.path.is_file():
             raise FileNotFoundError(f"{case.path}: missing ({case.name})")
         runs = max(1, repeats) if case.name == "reference" else 1

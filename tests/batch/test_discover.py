@@ -41,7 +41,7 @@ def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_only_non_python_files_is_a_clear_error(tmp_path: Path) -> None:
     src = tmp_path / "subs"
     (src / "dave").mkdir(parents=True)
-    (src / "dave" / "solution.ipynb").write_text("{}")
+    (src / "dave" / "solution.txt").write_text("{}")
     (src / "notes.pdf").write_bytes(b"%PDF")
     with pytest.raises(DiscoveryError, match="no submissions to grade") as info:
         _discover(src, tmp_path / "course")
