@@ -426,8 +426,11 @@ def evidence(name: str, backend: str, g: Grade, short: AssignmentSpec) -> None:
         assert found["written"] <= cap and (found["size"] or 0) <= cap, found
     elif name == "writes_outside_tmp":
         found = attack_result(g)
-        # /dev/shm is the sandbox's own tmpfs (bwrap --dev, docker's shm): private scratch, like /tmp
-        assert [p for p, v in found.items() if v == "writable"] in ([], ["/dev/shm/mljudge-attack-pwned"]), found
+        # /dev/shm is the sandbox's own tmpfs (bwrap --dev, docker's shm): private scratch, like /tmp;
+        # so is any path under /tmp inside the sandbox (a checkout under /tmp shows there as empty
+        # folders of the sandbox's private /tmp). What matters is that nothing reached the host.
+        private = ("/dev/shm/", "/tmp/")
+        assert all(p.startswith(private) for p, v in found.items() if v == "writable"), found
         assert not Path("/dev/shm/mljudge-attack-pwned").exists()
         assert not (REPO / "mljudge-attack-pwned.txt").exists()
         for path in ("/etc/mljudge-attack-pwned", "/mljudge-attack-pwned", "/root/mljudge-attack-pwned"):
