@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from nbgrader.api import Gradebook as NbGradebook
 from nbgrader.preprocessors import ClearSolutions
 
-from grader.assignment import AssignmentSpec, get_assignment
+from grader.assignment import AssignmentSpec, find_assignments, get_assignment
 from grader.discover import from_folder
 from grader.grade import grade_one
 from grader.gradebook import Gradebook, LatePolicy
@@ -26,17 +27,23 @@ from grader.release import release_assignment
 from grader.sandbox.base import Sandbox
 from grader.stubs import generated_stub, stub_text
 from grader.verify import verify_assignment
-from grader.wheeldata import SMS_SPAM, DataUnavailable, fetch
+from grader.wheeldata import MNIST_5K, MOVIELENS_100K, SMS_SPAM, DataUnavailable, fetch
 
 REPO = Path(__file__).resolve().parents[2]
-CATALOGUE = ["metrics", "preprocessing", "online-learning", "text-classification", "recommender-svd"]
-NEEDS_DATA = {"text-classification": SMS_SPAM}
+CATALOGUE = sorted(find_assignments(REPO))
+NEEDS_DATA = {"text-classification": SMS_SPAM, "image-recognition": MNIST_5K, "model-compression": MNIST_5K,
+              "recommender-movielens": MOVIELENS_100K}
+NEEDS_TENSORFLOW = {"image-recognition", "optimization"}
 
 
 def _complete(exercise: str) -> AssignmentSpec:
     folder = REPO / "assignments" / exercise
     if not (folder / "assignment.toml").is_file() or not (REPO / "solutions" / exercise).is_dir():
         pytest.skip(f"{exercise}: exercise folder incomplete")
+    if exercise in NEEDS_TENSORFLOW and importlib.util.find_spec("tensorflow") is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("tensorflow must be installed in CI (the tf extra)")
+        pytest.skip(f"{exercise}: tensorflow is not installed")
     if exercise in NEEDS_DATA:
         try:
             fetch(NEEDS_DATA[exercise])
