@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -25,7 +25,6 @@ from grader import __version__
 from grader.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
 from grader.discover import DiscoveryError, discover
 from grader.grade import grade_one
-from grader.gradebook import Gradebook, GradebookError, default_url
 from grader.inbox import InboxError, course_root, submit
 from grader.models import Grade, Submission
 from grader.notebook import NOTEBOOK_SUFFIX, is_notebook
@@ -35,6 +34,9 @@ from grader.results import gradescope_results
 from grader.sandbox import BACKENDS, SandboxError, get_sandbox
 from grader.stubs import StubError
 from grader.verify import REFERENCE_REPEATS, VerifyReport, verify_assignment
+
+if TYPE_CHECKING:  # the gradebook (SQLAlchemy) is imported only by the commands that use it
+    from grader.gradebook import Gradebook
 
 EXIT_FULL, EXIT_NOT_FULL, EXIT_USAGE, EXIT_JUDGE_ERROR = 0, 1, 2, 3
 
@@ -108,6 +110,7 @@ EXIT_INTERRUPTED = 130
 def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts: bool, regrade: bool,
                workers: int | None, scheduler: str | None, course: Path, db: str | None, sandbox_name: str,
                home: Path | None) -> None:
+    from grader.gradebook import GradebookError, default_url
     from grader.pipeline import grade_class
 
     err = _console(stderr=True)
@@ -229,6 +232,8 @@ def _db_option(f: F) -> F:
 
 @contextmanager
 def _open_gradebook(course: Path, db: str | None) -> Iterator[Gradebook]:
+    from grader.gradebook import Gradebook, GradebookError, default_url
+
     try:
         gradebook = Gradebook(db or default_url(course), course / "files")
     except GradebookError as exc:
