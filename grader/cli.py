@@ -148,7 +148,9 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
     for task, grade in errors:
         err.print(Text(f"judge error on {task.student} ({task.path}): {grade.notes[0].splitlines()[0]}"
                        if grade.notes else f"judge error on {task.student}", style="red"))
-    where = db or default_url(course)
+    from sqlalchemy import make_url
+
+    where = make_url(db).render_as_string(hide_password=True) if db else default_url(course)
     console.print(Text(f"gradebook: {where}", style="dim"))
     if batch.interrupted:
         err.print(Text(f"interrupted: {len(batch.graded)} graded and saved, {len(batch.not_started)} not graded; "

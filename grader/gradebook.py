@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
@@ -151,7 +154,7 @@ def default_url(course: Path) -> str:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class Gradebook:
@@ -169,9 +172,12 @@ class Gradebook:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
-            Base.metadata.create_all(self.engine)
-            with Session(self.engine) as session:
-                self._check_versions(session)
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # one process creates the schema, the others wait
+                    conn.execute(text("select pg_advisory_xact_lock(7102510)"))
+                Base.metadata.create_all(conn)
+                with Session(conn) as session:
+                    self._check_versions(session)
         except OperationalError as exc:
             raise GradebookError(
                 f"{url}: not a gradebook this judge can use ({exc.orig}); "
@@ -236,7 +242,7 @@ class Gradebook:
         kept = self.files_dir / exercise / student / f"{sha256}{source.suffix}"
         if not kept.exists():
             kept.parent.mkdir(parents=True, exist_ok=True)
-            partial = kept.with_suffix(".partial")
+            partial = kept.with_name(f"{kept.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")  # a writer each
             shutil.copyfile(source, partial)
             partial.replace(kept)
         with Session(self.engine) as session:
@@ -284,9 +290,16 @@ class Gradebook:
             ).first()
             if row is None:
                 session.add(ResultRow(submission_id=submission_id, checks_hash=checks_hash, **values))
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
+                try:
+                    session.commit()
+                    return
+                except IntegrityError:  # another writer recorded it first: replace theirs
+                    session.rollback()
+                    row = session.scalars(
+                        select(ResultRow).filter_by(submission_id=submission_id, checks_hash=checks_hash)
+                    ).one()
+            for key, value in values.items():
+                setattr(row, key, value)
             session.commit()
 
     # -- reading ------------------------------------------------------------------------------
