@@ -98,6 +98,12 @@ def _limits(table: dict[str, Any], where: str) -> Limits:
     for key, value in table.items():
         if key not in known:
             raise AssignmentError(f"{where}: unknown field 'limits.{key}' (known: {', '.join(known)})")
+        if key == "preload":
+            names = value if type(value) is list else [None]
+            if not all(type(v) is str and all(p.isidentifier() for p in v.split(".")) for v in names):
+                raise AssignmentError(f"{where}: field 'limits.preload' should be a list of module names")
+            values[key] = tuple(value)
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise AssignmentError(f"{where}: field 'limits.{key}' should be a positive number, not {value!r}")
         values[key] = int(value) if known[key] == "int" else float(value)

@@ -78,6 +78,8 @@ class Limits:
     processes: int = 64
     max_frame_mb: int = 256
     max_restarts: int = 3
+    #: modules a warm sandbox (``bwrap-warm``) imports once per worker pool, e.g. ("sklearn",)
+    preload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.docker import DockerSandbox
 from grader.sandbox.process import ProcessSandbox
+from grader.sandbox.warm import WarmBwrapSandbox
 
-BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": BwrapSandbox, "process": ProcessSandbox}
+BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": BwrapSandbox, "process": ProcessSandbox,
+                                 "bwrap-warm": WarmBwrapSandbox}
 
 #: Strongest first. ``docker`` is only considered when configured (``$MLJUDGE_DOCKER_IMAGE``).
 AUTO_ORDER: tuple[str, ...] = ("docker", "bwrap", "process")

@@ -1,0 +1,543 @@
+"""The ``bwrap-warm`` backend: warm sandboxed workers forked from a zygote (``harness.zygote``).
+
+The heavy libraries an exercise declares (``preload`` in ``[limits]`` of its assignment.toml;
+numpy is always there, the harness needs it) are imported once per zygote, inside one long-lived
+bubblewrap sandbox built like the ``bwrap`` backend's (every namespace, uid nobody, read-only
+system, no network, dies with the grader), plus ``CAP_SYS_ADMIN`` (and ``CAP_SETFCAP``, to map the
+worker's uid) in its own user namespace so that it can give each child namespaces of its own.
+For each worker the grader:
+
+1. makes the channel (two pipes), the output pipe, a memfd with the submission, a "go" pipe and a
+   "report" pipe, and passes them to the zygote with ``fork`` (``SCM_RIGHTS``);
+2. finds the forked keeper's host pid in the zygote's control group (``/proc/<pid>/status``
+   NSpid), moves it into a fresh per-worker control group (memory, pids, CPU accounting), and
+   only then writes "go": nothing of the submission runs before it is in its group;
+3. talks to the worker with ``harness.protocol`` frames, size caps and deadlines exactly as with a
+   cold worker (``grader.proxy`` does not know the difference);
+4. stops it by killing its control group, reads the worker's wait status from the report pipe,
+   asks the zygote to reap the keeper and compares the zygote's fingerprint with the one it had
+   when it started; a zygote that changed, died or stopped answering is thrown away and a new one
+   started for the next worker (a denial of service at worst, never a poisoning).
+
+One zygote runs one child at a time; a second worker wanted while one runs (another thread or
+session) gets another zygote of the pool. Pools are per grader process, keyed by the preload
+list, and closed with ``WarmBwrapSandbox.close_all()`` (also at exit).
+
+Differences from a cold ``bwrap`` worker, on purpose: the preloaded libraries' pages were charged
+to the zygote's group, so the per-worker memory figure and limit count what the submission
+allocates on top of them (a cold worker also counts the interpreter and the imports); and
+``PYTHONHASHSEED`` and module state are the zygote's, as they would be right after the imports.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from grader.files import NotARegularFile, read_regular_file
+from grader.models import Limits, SandboxRun, Verdict
+from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.bwrap import (
+    GROUP,
+    HOME,
+    HOSTS,
+    LIB_DIR,
+    PASSWD,
+    SANDBOX_GID,
+    SANDBOX_UID,
+    SUBMISSION_DIR,
+    BwrapSandbox,
+    find_bwrap,
+    namespace_args,
+    system_binds,
+)
+from grader.sandbox.cgroups import CgroupError, WorkerCgroup
+from grader.sandbox.popen_worker import HARNESS_ROOT, OutputCapture, rlimits_for, worker_environment
+from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
+
+ZYGOTE_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from harness.zygote import main; sys.exit(main(sys.argv[2:]))"
+)
+#: Always preloaded: the harness itself imports numpy.
+BASE_PRELOAD = ("numpy",)
+ZYGOTE_START_TIME = 120.0  # TensorFlow alone takes ~5 s; a busy machine more
+CONTROL_TIMEOUT = 10.0
+ZYGOTE_MEMORY_MB = 8192
+ZYGOTE_PROCESSES = 256
+ZYGOTE_LOG_BYTES = 64 * 1024
+
+
+def owner_tag(pid: int | None = None) -> str:
+    """An argument on every zygote's command line (inherited by all it forks): who started it."""
+    return f"mljudge-owner-{os.getpid() if pid is None else pid}"
+
+
+def preload_of(limits: Limits) -> tuple[str, ...]:
+    declared = tuple(getattr(limits, "preload", ()) or ())
+    return tuple(dict.fromkeys((*BASE_PRELOAD, *declared)))
+
+
+class _Log(threading.Thread):
+    """Drains the zygote's stderr (its own messages and the keepers'), keeping the last bytes."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.data = bytearray()
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.data += chunk
+            del self.data[:-ZYGOTE_LOG_BYTES]
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")[-2000:]
+
+
+class Zygote:
+    """One zygote sandbox: started, asked to fork, checked after each child, stopped."""
+
+    def __init__(self, preload: tuple[str, ...]) -> None:
+        self.preload = preload
+        self.owner = os.getpid()
+        self.busy = threading.Lock()
+        self.dead = False
+        self.root = Path(tempfile.mkdtemp(prefix="mljudge-zygote-"))
+        self.cgroup: WorkerCgroup | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.ctl: socket.socket | None = None
+        self.log: _Log | None = None
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- start ----------------------------------------------------------------------
+    def _argv(self, bwrap: str) -> list[str]:
+        lib = self.root / "lib"
+        shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+        etc = self.root / "etc"
+        etc.mkdir()
+        for name, text in (("passwd", PASSWD), ("group", GROUP), ("hosts", HOSTS), ("hostname", "sandbox\n")):
+            (etc / name).write_text(text)
+        args = namespace_args(bwrap)
+        # root inside its user namespace (see harness.zygote); the workers become uid/gid 65534
+        args[args.index("--uid") + 1] = "0"
+        args[args.index("--gid") + 1] = "0"
+        args += ["--hostname", "sandbox", "--cap-drop", "ALL",
+                 "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETFCAP", "--clearenv"]
+        for key, value in worker_environment(home=HOME).items():
+            args += ["--setenv", key, value]
+        args += ["--perms", "1777", "--size", str(16 * 1024 * 1024), "--tmpfs", "/tmp"]
+        args += system_binds()
+        for name in ("passwd", "group", "hosts", "hostname"):
+            args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", str(lib), LIB_DIR,
+                 "--dir", SUBMISSION_DIR, "--remount-ro", "/", "--chdir", HOME, "--",
+                 sys.executable, "-s", "-P", "-B", "-c", ZYGOTE_BOOTSTRAP, LIB_DIR, json.dumps(list(self.preload)),
+                 owner_tag()]
+        return args
+
+    def _start(self) -> None:
+        bwrap = find_bwrap()
+        if bwrap is None:
+            raise SandboxError("bubblewrap (bwrap) is not installed")
+        try:
+            self.cgroup = WorkerCgroup.create(ZYGOTE_MEMORY_MB, ZYGOTE_PROCESSES)
+        except CgroupError as exc:
+            raise SandboxError(f"the warm sandbox needs control groups: {exc}") from exc
+        argv = self.cgroup.join_argv(self._argv(bwrap))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        log_r, log_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(argv, stdin=theirs.fileno(), stdout=subprocess.DEVNULL, stderr=log_w,
+                                         cwd=str(self.root), env={"PATH": "/usr/bin:/bin"},
+                                         start_new_session=True, close_fds=True)
+        except OSError as exc:
+            raise SandboxError(f"could not start the zygote: {exc}") from exc
+        finally:
+            theirs.close()
+            os.close(log_w)
+        self.ctl = ours
+        self.log = _Log(log_r)
+        self.log.start()
+        hello = self._receive(ZYGOTE_START_TIME)
+        if hello.get("kind") != "ready" or type(hello.get("fingerprint")) is not str:
+            raise SandboxError(f"the zygote did not start: {hello.get('errors') or hello}\n{self.log.text()}")
+        self.fingerprint = hello["fingerprint"]
+
+    # -- control channel ------------------------------------------------------------
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        assert self.ctl is not None
+        ready, _, _ = select.select([self.ctl], [], [], timeout)
+        if not ready:
+            raise SandboxError("the zygote did not answer in time")
+        try:
+            data = self.ctl.recv(65536)
+        except OSError as exc:
+            raise SandboxError(f"the zygote's channel broke: {exc}") from exc
+        if not data:
+            raise SandboxError("the zygote is gone" + (f":\n{self.log.text()}" if self.log else ""))
+        try:
+            message = json.loads(data)
+        except ValueError as exc:
+            raise SandboxError("the zygote sent a malformed message") from exc
+        if type(message) is not dict:
+            raise SandboxError("the zygote sent a malformed message")
+        return message
+
+    def _request(self, message: dict[str, Any], fds: list[int] | None = None,
+                 timeout: float = CONTROL_TIMEOUT) -> dict[str, Any]:
+        assert self.ctl is not None
+        try:
+            if fds:
+                socket.send_fds(self.ctl, [json.dumps(message).encode()], fds)
+            else:
+                self.ctl.send(json.dumps(message).encode())
+        except OSError as exc:
+            raise SandboxError(f"the zygote's channel broke: {exc}") from exc
+        return self._receive(timeout)
+
+    def alive(self) -> bool:
+        return not self.dead and self.proc is not None and self.proc.poll() is None
+
+    # -- children -------------------------------------------------------------------
+    def fork(self, fds: list[int], request: dict[str, Any]) -> int:
+        """Fork a keeper; return its host pid (still in the zygote's group, waiting for "go")."""
+        reply = self._request({"op": "fork", **request}, fds)
+        pid = reply.get("pid")
+        if reply.get("kind") != "forked" or type(pid) is not int:
+            raise SandboxError(f"the zygote refused to fork: {reply}")
+        host = self._host_pid(pid)
+        if host is None:
+            raise SandboxError("the forked worker could not be found")
+        return host
+
+    def _host_pid(self, inner: int) -> int | None:
+        assert self.cgroup is not None
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            for group in self.cgroup.groups.values():
+                for token in _read(group / "cgroup.procs").split():
+                    nspid = _nspid(int(token))
+                    if len(nspid) >= 2 and nspid[-1] == inner:
+                        return int(token)
+            time.sleep(0.002)
+        return None
+
+    def reap(self) -> None:
+        """After a child: reap its keeper and make sure the zygote is as it was, else retire it."""
+        try:
+            reply = self._request({"op": "reap", "timeout": 5.0})
+        except SandboxError:
+            self.retire()
+            return
+        if reply.get("kind") != "reaped" or reply.get("busy") or reply.get("fingerprint") != self.fingerprint:
+            self.retire()
+
+    # -- stop -----------------------------------------------------------------------
+    def retire(self) -> None:
+        self.dead = True
+        self.close()
+
+    def close(self) -> None:
+        self.dead = True
+        if self.ctl is not None:
+            with contextlib.suppress(OSError):
+                self.ctl.close()
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+        if self.proc is not None:
+            with contextlib.suppress(Exception):
+                self.proc.wait(timeout=5)
+        if self.log is not None:
+            self.log.join(timeout=1.0)
+            with contextlib.suppress(OSError):
+                os.close(self.log.fd)
+            self.log = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _nspid(pid: int) -> list[int]:
+    for line in _read(Path(f"/proc/{pid}/status")).splitlines():
+        if line.startswith("NSpid:"):
+            with contextlib.suppress(ValueError):
+                return [int(x) for x in line.split()[1:]]
+    return []
+
+
+class WarmWorker(WorkerProcess):
+    """A worker forked by a zygote, in its own control group."""
+
+    def __init__(self, zygote: Zygote, spec: WorkerSpec) -> None:
+        self.zygote = zygote
+        self.limits = spec.limits
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._violation: tuple[Verdict, str] | None = None
+        self._result: SandboxRun | None = None
+        self._closed = False
+        self._mine: list[int] = []
+        self.cgroup: WorkerCgroup | None = None
+        try:
+            source = read_regular_file(spec.submission)
+        except (OSError, NotARegularFile) as exc:
+            raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
+        theirs: list[int] = []
+        try:
+            to_worker_r, self.to_worker = os.pipe()
+            self.from_worker, from_worker_w = os.pipe()
+            self.out_r, out_w = os.pipe()
+            memfd = os.memfd_create("submission", os.MFD_CLOEXEC)
+            _write_all(memfd, source)
+            os.lseek(memfd, 0, os.SEEK_SET)
+            go_r, self.go_w = os.pipe()
+            self.report_r, report_w = os.pipe()
+            theirs = [to_worker_r, from_worker_w, out_w, memfd, go_r, report_w]
+            self._mine = [self.to_worker, self.from_worker, self.out_r, self.go_w, self.report_r]
+            self.cgroup = WorkerCgroup.create(spec.limits.memory_mb, spec.limits.processes)
+            tmp_bytes = max(16, spec.limits.file_size_mb) * 1024 * 1024
+            request = {"module": spec.module_name, "uid": SANDBOX_UID, "gid": SANDBOX_GID,
+                       "names": list(spec.entry_points),
+                       "rlimits": rlimits_for(spec.limits), "tmp_bytes": tmp_bytes}
+            host = zygote.fork(theirs, request)
+            for fd in theirs:
+                os.close(fd)
+            theirs = []
+            for procs in self.cgroup.procs_files():
+                with open(procs, "w") as fh:
+                    fh.write(str(host))
+            os.write(self.go_w, b"g")
+            os.close(self.go_w)
+            self._mine.remove(self.go_w)
+        except BaseException as exc:
+            for fd in theirs:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._teardown()
+            zygote.retire()  # its state is unknown now: the next worker gets a fresh zygote
+            if isinstance(exc, (SandboxError, KeyboardInterrupt)):
+                raise
+            raise SandboxError(f"could not start a warm worker: {type(exc).__name__}: {exc}") from exc
+        os.set_blocking(self.to_worker, False)
+        self.reader = FrameReader(self.from_worker, spec.limits.max_frame_mb * 1024 * 1024)
+        self.output = OutputCapture(self.out_r, spec.limits.output_kb * 1024,
+                                    lambda: self._trip(Verdict.OUTPUT_LIMIT,
+                                                       f"printed more than {spec.limits.output_kb} KiB"))
+        self.output.start()
+
+    # -- channel --------------------------------------------------------------------
+    def send(self, frame: bytes, timeout: float) -> None:
+        view = memoryview(frame)
+        deadline = time.monotonic() + timeout
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ChannelTimeout()
+            _, ready, _ = select.select([], [self.to_worker], [], left)
+            if not ready:
+                continue
+            try:
+                view = view[os.write(self.to_worker, view):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                self._closed = True
+                raise ChannelClosed(str(exc)) from None
+
+    def receive(self, timeout: float) -> bytes:
+        try:
+            return self.reader.read(timeout)
+        except ChannelClosed:
+            self._closed = True
+            raise
+
+    # -- monitors -------------------------------------------------------------------
+    def _trip(self, verdict: Verdict, reason: str) -> None:
+        with self._lock:
+            if self._violation is None:
+                self._violation = (verdict, reason)
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
+
+    def violation(self) -> SandboxRun | None:
+        return None if self._violation is None else self.stop()
+
+    # -- stopping -------------------------------------------------------------------
+    def _report(self, wait: float) -> int | None:
+        ready, _, _ = select.select([self.report_r], [], [], wait)
+        if not ready:
+            return None
+        try:
+            data = os.read(self.report_r, 4)
+        except OSError:
+            return None
+        if len(data) != 4:
+            return None
+        status = struct.unpack(">i", data)[0]
+        return status if status >= 0 else None
+
+    def stop(self) -> SandboxRun:
+        with self._lock:
+            if self._result is not None:
+                return self._result
+            # a worker that died by itself: let its keeper report how (as wait4 would tell)
+            status = self._report(1.0 if self._closed else 0.0)
+            assert self.cgroup is not None
+            self.cgroup.kill_all()
+            if status is None:
+                status = self._report(0.05)
+            self.output.join(timeout=1.0)
+            cpu, peak_mb = self.cgroup.measure()
+            verdict = self._verdict(status, cpu)
+            self._teardown()
+            self.zygote.reap()
+            self.zygote.busy.release()
+            if status is None:  # killed before its keeper could tell
+                sig: int | None = signal.SIGKILL
+                exit_code: int | None = None
+            else:
+                sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+                exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+            self._result = SandboxRun(
+                exit_code=exit_code, signal=sig, verdict=verdict[0] if verdict else None,
+                reason=verdict[1] if verdict else "", cpu_seconds=cpu, peak_memory_mb=peak_mb,
+                wall_seconds=time.monotonic() - self.started, output=self.output.text(),
+                output_truncated=self.output.total > len(self.output.data),
+            )
+            return self._result
+
+    def _verdict(self, status: int | None, cpu: float) -> tuple[Verdict, str] | None:
+        limits, cgroup = self.limits, self.cgroup
+        assert cgroup is not None
+        if self._violation is not None:
+            return self._violation
+        if cgroup.out_of_memory:
+            return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+        time_limit = Verdict.TIME_LIMIT, f"used more than {limits.cpu_time:g} s of CPU time"
+        if status is None:  # we killed it, as a cold worker's stop kills its sandbox
+            return time_limit if cpu >= limits.cpu_time - 0.05 else None
+        if not os.WIFSIGNALED(status):
+            return None
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_time - 0.05):
+            return time_limit
+        if sig == signal.SIGKILL and cgroup.memory_failures > 0:
+            return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return Verdict.CRASHED, f"the worker was killed by {name} ({sig})"
+
+    def _teardown(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+        for fd in self._mine:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._mine = []
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class WarmBwrapSandbox(Sandbox):
+    """bwrap workers forked from a warm zygote; opt-in (not in ``auto``)."""
+
+    name = "bwrap-warm"
+    isolated = True
+
+    _pools: ClassVar[dict[tuple[str, ...], list[Zygote]]] = {}
+    _pools_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def available(cls) -> bool:
+        return (sys.platform.startswith("linux") and hasattr(socket, "send_fds") and BwrapSandbox.available()
+                and BwrapSandbox.cgroups_available())
+
+    def start(self, spec: WorkerSpec) -> WorkerProcess:
+        for attempt in range(2):
+            zygote = self._acquire(preload_of(spec.limits))
+            try:
+                return WarmWorker(zygote, spec)
+            except SandboxError:
+                zygote.busy.release()
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _acquire(cls, preload: tuple[str, ...]) -> Zygote:
+        """An idle, live zygote for ``preload`` (busy held), starting one if there is none."""
+        with cls._pools_lock:
+            pool = cls._pools.setdefault(preload, [])
+            for zygote in list(pool):
+                if zygote.owner != os.getpid():  # inherited through fork: not ours to use or stop
+                    pool.remove(zygote)
+                    continue
+                if not zygote.busy.acquire(blocking=False):
+                    continue
+                if zygote.alive():
+                    return zygote
+                zygote.busy.release()
+                pool.remove(zygote)
+                zygote.close()
+        zygote = Zygote(preload)  # outside the lock: this takes seconds
+        zygote.busy.acquire()
+        with cls._pools_lock:
+            cls._pools.setdefault(preload, []).append(zygote)
+        return zygote
+
+    @classmethod
+    def pool_pids(cls) -> list[int]:
+        """Host pids of the live zygotes' sandboxes (for tests)."""
+        with cls._pools_lock:
+            return [z.proc.pid for pool in cls._pools.values() for z in pool if z.proc is not None and z.alive()]
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Stop every zygote this process started."""
+        with cls._pools_lock:
+            pools, cls._pools = cls._pools, {}
+        for pool in pools.values():
+            for zygote in pool:
+                if zygote.owner == os.getpid():
+                    zygote.close()
+
+
+atexit.register(WarmBwrapSandbox.close_all)

@@ -1,0 +1,338 @@
+"""The fork server ("zygote") of warm workers: imports heavy libraries once, then forks one fresh
+harness worker per submission.
+
+Runs inside one long-lived bubblewrap sandbox (``grader.sandbox.warm``) as
+``python -s -P -B -c BOOTSTRAP LIB PRELOAD_JSON OWNER_TAG``, as root of the sandbox's own user
+namespace with ``CAP_SYS_ADMIN`` and ``CAP_SETFCAP`` (to map the worker's uid onto its own) there and
+no other capability (uid 0 inside, so that bubblewrap does not nest a second user namespace, which
+would lock its mounts and forbid the children a fresh ``/proc``). Its control channel is file descriptor 0, a
+``SOCK_SEQPACKET`` Unix
+socket to the grader: one JSON message per packet, file descriptors passed with ``SCM_RIGHTS``.
+
+The zygote never runs student code. For each submission the grader sends ``fork`` with six
+descriptors: the protocol's two pipe ends, the output pipe, a memfd holding the submission, a
+"go" pipe and a "report" pipe. The zygote forks a *keeper* process and answers with its pid.
+The grader moves the keeper into a fresh control group of its own and writes "go". The keeper
+then gives the worker a world of its own —
+
+* new mount, pid, IPC and UTS namespaces; a private size-capped ``/tmp`` and ``/dev/shm``,
+  ``/dev`` read-only, the submission alone on a read-only ``/sandbox``;
+* forks the worker, which is pid 1 of the new pid namespace (it cannot see or signal the zygote,
+  the keeper or anything else) and mounts a fresh ``/proc`` for it;
+
+— and waits for it, reporting its wait status on the report pipe. The worker moves into a new
+user namespace as uid/gid 65534 (its own keyrings; nothing it does can regain a capability over
+the zygote's mounts), joins a new session keyring, drops every capability from every set (bounding and
+ambient too), sets ``no_new_privs``, starts a new session, puts the channel on fds 0/1 and the
+output on fd 2, closes every other descriptor, re-seeds numpy's global generator, and then is an
+ordinary ``harness.worker`` (rlimits first, then the submission's import).
+
+The zygote is not dumpable (``PR_SET_DUMPABLE`` 0): a process of the same uid cannot ptrace it or
+open its ``/proc/<pid>/mem``. Only one keeper exists at a time. After each, the grader asks for
+the zygote's fingerprint (the modules it holds and the identity of the preloaded modules'
+attributes) and restarts it if anything changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import hashlib
+import importlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+from typing import Any
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+
+PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+KEYCTL_JOIN_SESSION_KEYRING = 1
+SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
+
+MAX_MESSAGE = 65536
+NFDS = 6
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class SetupError(Exception):
+    """The keeper or the worker could not build its isolated world."""
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise SetupError(f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(ctypes.c_int(flags)), f"unshare({flags:#x})")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(
+        _libc.mount(
+            source.encode() if source else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
+
+
+def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
+    return int(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3),
+                           ctypes.c_ulong(arg4), ctypes.c_ulong(arg5)))
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_all_capabilities() -> None:
+    """Empty every capability set: ambient, bounding, then effective/permitted/inheritable."""
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    for cap in range(64):
+        if prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() != 22:  # EINVAL: no such capability
+            raise SetupError(f"cannot drop capability {cap} from the bounding set: {os.strerror(ctypes.get_errno())}")
+    header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+    _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+
+
+def _write_file(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- the keeper and the worker
+
+
+def _keeper(request: dict[str, Any], fds: list[int]) -> None:
+    """Runs in the forked keeper: wait for "go", build the worker's world, run it, report. Never returns."""
+    code = 1
+    try:
+        proto_in, proto_out, out_w, source_fd, go_r, report_w = fds
+        if os.read(go_r, 1) != b"g":  # the grader gave up before moving us into our group
+            os._exit(1)
+        os.close(go_r)
+        tmp_bytes = int(request["tmp_bytes"])
+        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+        if not os.path.isdir("/dev/shm"):
+            os.mkdir("/dev/shm", 0o1777)
+        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+        mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        source = b""
+        while chunk := os.read(source_fd, 1 << 20):
+            source += chunk
+        os.close(source_fd)
+        mount("tmpfs", "/sandbox", "tmpfs", MS_NOSUID | MS_NODEV, f"size={len(source) + (1 << 20)},mode=755")
+        path = f"/sandbox/{request['module']}.py"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        view = memoryview(source)
+        while view:
+            view = view[os.write(fd, view):]
+        os.close(fd)
+        del source, view
+        mount(None, "/sandbox", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        socket.sethostname("sandbox")
+        pid = os.fork()
+        if pid == 0:
+            os.close(report_w)
+            _worker(request, path, proto_in, proto_out, out_w)  # never returns
+        for fd in (proto_in, proto_out, out_w):
+            os.close(fd)
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except ChildProcessError:
+                status = -1
+                break
+            except InterruptedError:
+                continue
+        os.write(report_w, struct.pack(">i", status))
+        code = 0
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.write(2, f"mljudge keeper: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
+    os._exit(code)
+
+
+def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out_w: int) -> None:
+    """pid 1 of its own namespace: finish isolating itself, then be a harness worker. Never returns."""
+    try:
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        uid, gid = os.getuid(), os.getgid()  # root of the zygote's user namespace
+        unshare(CLONE_NEWUSER)
+        _write_file("/proc/self/setgroups", "deny")
+        _write_file("/proc/self/uid_map", f"{int(request['uid'])} {uid} 1\n")
+        _write_file("/proc/self/gid_map", f"{int(request['gid'])} {gid} 1\n")
+        number = SYS_KEYCTL.get(os.uname().machine)
+        if number is not None:
+            _libc.syscall(ctypes.c_long(number), ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None)
+        drop_all_capabilities()
+        prctl(PR_SET_DUMPABLE, 1)  # like a cold worker: its own /proc/self belongs to it
+        os.setsid()
+        for target, fd in ((0, proto_in), (1, proto_out), (2, out_w)):
+            os.dup2(fd, target)
+        os.closerange(3, 1 << 16)
+        os.chdir("/tmp")
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # what the interpreter does at start
+        gc.unfreeze()
+        np = sys.modules.get("numpy")
+        if np is not None:
+            np.random.seed()  # the zygote's global generator state must not be shared
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.write(out_w, f"mljudge worker setup: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
+        os._exit(125)
+    from harness import worker
+
+    sys.argv = ["-c"]
+    try:
+        code = worker.main([path, request["module"], json.dumps(request["names"]), json.dumps(request["rlimits"])])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        code = 1
+    worker._flush()
+    os._exit(code)
+
+
+# --------------------------------------------------------------------------- the zygote
+
+
+def fingerprint(roots: tuple[str, ...]) -> str:
+    """What a poisoning would have to change: the modules held, and the preloaded modules' attributes."""
+    digest = hashlib.sha256()
+    watched = set(roots) | {"builtins", "harness"}
+    for name in sorted(sys.modules):
+        module = sys.modules[name]
+        digest.update(f"{name}:{id(module)}\n".encode())
+        if name.split(".")[0] in watched and "." not in name:
+            namespace = getattr(module, "__dict__", {})
+            for key in sorted(namespace, key=str):
+                digest.update(f"{key}={id(namespace[key])};".encode())
+    return digest.hexdigest()
+
+
+def _send(ctl: socket.socket, message: dict[str, Any]) -> None:
+    ctl.send(json.dumps(message).encode())
+
+
+def serve(ctl: socket.socket, roots: tuple[str, ...]) -> int:
+    keeper: int | None = None
+    print_ = fingerprint(roots)
+    _send(ctl, {"kind": "ready", "fingerprint": print_, "pid": os.getpid()})
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(ctl, MAX_MESSAGE, NFDS)
+        except InterruptedError:
+            continue
+        if not data:
+            return 0  # the grader closed the channel
+        try:
+            request = json.loads(data)
+            op = request.get("op")
+        except (ValueError, AttributeError):
+            op = None
+        if op == "fork":
+            if keeper is not None or len(fds) != NFDS:
+                for fd in fds:
+                    os.close(fd)
+                _send(ctl, {"kind": "refused", "reason": "busy" if keeper is not None else "bad descriptors"})
+                continue
+            pid = os.fork()
+            if pid == 0:
+                ctl.close()
+                _keeper(request, fds)
+            for fd in fds:
+                os.close(fd)
+            keeper = pid
+            _send(ctl, {"kind": "forked", "pid": pid})
+        elif op == "reap":
+            status: int | None = None
+            if keeper is not None:
+                deadline = time.monotonic() + float(request.get("timeout", 5.0))
+                while True:
+                    done, raw = os.waitpid(keeper, os.WNOHANG)
+                    if done:
+                        status = raw
+                        keeper = None
+                        break
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.002)
+            _send(ctl, {"kind": "reaped", "status": status, "busy": keeper is not None,
+                        "fingerprint": fingerprint(roots)})
+        else:
+            for fd in fds:
+                os.close(fd)
+            _send(ctl, {"kind": "refused", "reason": "unknown operation"})
+
+
+def main(argv: list[str]) -> int:
+    roots = tuple(json.loads(argv[0]))
+    prctl(PR_SET_DUMPABLE, 0)
+    ctl = socket.socket(fileno=os.dup(0))
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    errors = []
+    for name in roots:
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:
+            errors.append(f"{name}: {type(exc).__name__}: {exc}"[:500])
+    if errors:
+        _send(ctl, {"kind": "failed", "errors": errors})
+        return 1
+    import harness.worker  # noqa: F401 - the children's code, imported once
+
+    gc.collect()
+    gc.freeze()  # children do not touch (and copy) the preloaded objects' pages in their collections
+    return serve(ctl, roots)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,285 @@
+"""The bwrap-warm backend: same grades as cold bwrap workers, each child isolated, limits held,
+nothing left behind once the pool is closed."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import AssignmentSpec, get_assignment
+from grader.grade import grade_one
+from grader.models import Grade, Limits, Submission, Verdict
+from grader.proxy import SubmissionFault, WorkerSession
+from grader.sandbox import get_sandbox
+from grader.sandbox.base import WorkerSpec
+from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.cgroups import BASE, CGROUP_ROOT
+from grader.sandbox.warm import WarmBwrapSandbox, owner_tag
+from grader.verify import verify_cases
+
+pytestmark = pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="bwrap with cgroups cannot run here")
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_pools() -> Iterator[None]:
+    yield
+    WarmBwrapSandbox.close_all()
+
+
+def our_cgroups() -> list[Path]:
+    prefix = f"w-{os.getpid()}-"
+    found = []
+    for base in CGROUP_ROOT.glob(f"**/{BASE}"):
+        if base.is_dir():
+            found += [p for p in base.iterdir() if p.is_dir() and p.name.startswith(prefix)]
+    return found
+
+
+def session_for(tmp_path: Path, source: str, **limits: object) -> WorkerSession:
+    path = tmp_path / "submission.py"
+    path.write_text(textwrap.dedent(source))
+    return WorkerSession(get_sandbox("bwrap-warm"), WorkerSpec(path, "solution", ("f",), Limits(**limits)))  # type: ignore[arg-type]
+
+
+def call(tmp_path: Path, source: str, *args: object, **limits: object) -> object:
+    session = session_for(tmp_path, source, **limits)
+    try:
+        return session.module().f(*args)
+    finally:
+        session.close()
+
+
+# --------------------------------------------------------------------------- same grades as cold workers
+
+
+def summary(g: Grade) -> tuple[object, ...]:
+    return (g.status, g.verdict, g.score, g.max_score,
+            tuple((c.name, c.outcome, c.points_earned) for c in g.checks))
+
+
+def _cases(exercise: str) -> list[tuple[str, str]]:
+    assignment = get_assignment(exercise, REPO)
+    return [(exercise, case.name) for case in verify_cases(assignment)]
+
+
+EXERCISES = ("recommender-svd", "metrics", "preprocessing")
+SLOW = ("image-recognition",)
+
+
+@pytest.mark.parametrize(
+    ("exercise", "case"),
+    [c for e in EXERCISES for c in _cases(e)]
+    + [pytest.param(*c, marks=pytest.mark.slow) for e in SLOW for c in _cases(e)],
+)
+def test_same_grade_as_cold_bwrap(exercise: str, case: str) -> None:
+    assignment = get_assignment(exercise, REPO)
+    path = next(c.path for c in verify_cases(assignment) if c.name == case)
+    submission = Submission.from_path(path)
+    cold = grade_one(assignment=assignment, submission=submission, sandbox=get_sandbox("bwrap"))
+    warm = grade_one(assignment=assignment, submission=submission, sandbox=get_sandbox("bwrap-warm"))
+    assert warm.sandbox == "bwrap-warm" and warm.isolated
+    assert summary(warm) == summary(cold), (cold.notes, warm.notes)
+
+
+# --------------------------------------------------------------------------- what a child is
+
+
+def test_child_has_no_capabilities_and_a_world_of_its_own(tmp_path: Path) -> None:
+    info = call(tmp_path, """
+        import os
+        def f():
+            status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
+            return {k: status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs")} | {
+                "pid": os.getpid(), "ppid": os.getppid(), "uid": os.getuid(), "gid": os.getgid(),
+                "procs": sorted(p for p in os.listdir("/proc") if p.isdigit()), "tmp": os.listdir("/tmp"),
+                "shm": os.listdir("/dev/shm"), "sandbox": os.listdir("/sandbox"), "cwd": os.getcwd()}
+    """)
+    assert isinstance(info, dict)
+    for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert int(info[key], 16) == 0, info
+    assert info["NoNewPrivs"] == "1"
+    assert (info["pid"], info["ppid"], info["procs"]) == (1, 0, ["1"]), info
+    assert (info["uid"], info["gid"]) == (65534, 65534)
+    assert (info["tmp"], info["shm"], info["sandbox"], info["cwd"]) == ([], [], ["solution.py"], "/tmp")
+
+
+def test_child_cannot_mount_unshare_or_write_outside(tmp_path: Path) -> None:
+    found = call(tmp_path, """
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        def f():
+            out = {}
+            out["mount"] = libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, None)
+            out["umount"] = libc.umount2(b"/tmp", 2)
+            out["unshare_user"] = libc.unshare(0x10000000)
+            for path in ("/sandbox/x", "/dev/x", "/opt/mljudge/lib/x", "/x"):
+                try:
+                    open(path, "w")
+                    out[path] = "written"
+                except OSError as exc:
+                    out[path] = type(exc).__name__
+            return out
+    """)
+    assert isinstance(found, dict)
+    assert found["mount"] == found["umount"] == -1, found
+    assert all(v != "written" for k, v in found.items() if k.startswith("/")), found
+
+
+def test_each_child_gets_fresh_tmp_and_its_own_random_state(tmp_path: Path) -> None:
+    source = """
+        import os, numpy as np
+        def f():
+            listing = os.listdir("/tmp") + os.listdir("/dev/shm")
+            open("/tmp/left", "w").write("x"); open("/dev/shm/left", "w").write("x")
+            return [listing, float(np.random.rand())]
+    """
+    first = call(tmp_path, source)
+    second = call(tmp_path, source)
+    assert first[0] == second[0] == []
+    assert first[1] != second[1]
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_infinite_loop_is_a_time_limit(tmp_path: Path) -> None:
+    session = session_for(tmp_path, "def f():\n    while True:\n        pass\n", call_time=1.0)
+    with pytest.raises(SubmissionFault):
+        session.module().f()
+    session.close()
+    assert session.events[-1].verdict is Verdict.TIME_LIMIT
+
+
+def test_cpu_limit_is_a_time_limit(tmp_path: Path) -> None:
+    session = session_for(tmp_path, "def f():\n    while True:\n        pass\n", call_time=10.0, cpu_time=1.0)
+    with pytest.raises(SubmissionFault):
+        session.module().f()
+    session.close()
+    assert session.events[-1].verdict is Verdict.TIME_LIMIT, session.events
+
+
+def test_memory_hog_is_a_memory_limit(tmp_path: Path) -> None:
+    session = session_for(tmp_path, "import numpy as np\ndef f():\n    a = np.ones(2**28)\n    return 1\n",
+                          memory_mb=256)
+    with pytest.raises(SubmissionFault):
+        session.module().f()
+    session.close()
+    assert session.events[-1].verdict is Verdict.MEMORY_LIMIT, session.events
+
+
+def test_fork_bomb_is_held_by_the_pids_limit(tmp_path: Path) -> None:
+    session = session_for(tmp_path, """
+        import os
+        def f():
+            n = 0
+            for _ in range(200):
+                try:
+                    if os.fork() == 0:
+                        import time; time.sleep(30); os._exit(0)
+                    n += 1
+                except OSError:
+                    break
+            return n
+    """, processes=16)
+    try:
+        started = session.module().f()
+    finally:
+        session.close()
+    assert isinstance(started, int) and started < 16
+    assert len(our_cgroups()) == 3 * len(WarmBwrapSandbox.pool_pids())  # only the zygotes' own groups
+
+
+def test_output_flood_is_an_output_limit(tmp_path: Path) -> None:
+    session = session_for(tmp_path, "def f():\n    while True:\n        print('x' * 1000)\n", output_kb=64)
+    with pytest.raises(SubmissionFault):
+        session.module().f()
+    session.close()
+    assert session.events[-1].verdict is Verdict.OUTPUT_LIMIT
+    assert len(session.runs[-1].output) <= 64 * 1024
+
+
+def test_accounting_is_per_child(tmp_path: Path) -> None:
+    session = session_for(tmp_path, """
+        import numpy as np, time
+        def f():
+            a = np.ones(2**25); t = time.process_time()
+            while time.process_time() - t < 0.5:
+                pass
+            return float(a.sum())
+    """)
+    try:
+        session.module().f()
+    finally:
+        session.close()
+    run = session.runs[-1]
+    assert 0.4 < run.cpu_seconds < 3.0, run
+    assert 200 < run.peak_memory_mb < 800, run
+
+
+# --------------------------------------------------------------------------- the pool
+
+
+def test_a_killed_zygote_is_replaced(tmp_path: Path) -> None:
+    assert call(tmp_path, "def f():\n    return 1\n") == 1
+    pids = WarmBwrapSandbox.pool_pids()
+    assert pids
+    for pid in pids:
+        os.killpg(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert call(tmp_path, "def f():\n    return 2\n") == 2
+    assert not set(WarmBwrapSandbox.pool_pids()) & set(pids)
+
+
+def test_two_sessions_at_once_use_two_zygotes(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = session_for(tmp_path / "a", "def f():\n    return 'a'\n")
+    second = session_for(tmp_path / "b", "def f():\n    return 'b'\n")
+    try:
+        assert first.module().f() == "a"
+        assert second.module().f() == "b"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_preload_is_declared_per_exercise(tmp_path: Path) -> None:
+    found = call(tmp_path, "import sys\ndef f():\n    return 'sklearn' in sys.modules\n", preload=("sklearn",))
+    assert found is True
+
+
+def test_nothing_left_after_close(tmp_path: Path) -> None:
+    call(tmp_path, "def f():\n    return 1\n")
+    assert WarmBwrapSandbox.pool_pids()
+    pids = WarmBwrapSandbox.pool_pids()
+    WarmBwrapSandbox.close_all()
+    assert WarmBwrapSandbox.pool_pids() == []
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    assert our_cgroups() == []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            assert owner_tag().encode() not in Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0"), entry
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("mljudge-zygote-*"))
+
+
+def test_cold_bwrap_is_unchanged() -> None:
+    assert BwrapSandbox.name == "bwrap" and WarmBwrapSandbox.name == "bwrap-warm"
+    from grader.sandbox import AUTO_ORDER
+
+    assert "bwrap-warm" not in AUTO_ORDER
+
+
+def test_assignment_preload_field(tmp_path: Path) -> None:
+    assignment: AssignmentSpec = get_assignment("recommender-svd", REPO)
+    assert dataclasses.replace(assignment.limits, preload=("sklearn",)).preload == ("sklearn",)
