@@ -343,6 +343,26 @@ class FrameReader:
             raise ProtocolError(f"frame larger than {self.max_frame_bytes} bytes")
 
 
+def write_with_deadline(fd: int, data: bytes, timeout: float) -> None:
+    """Write every byte to a non-blocking ``fd`` before ``timeout`` seconds pass (ChannelTimeout),
+    or raise ChannelClosed when the reading end is gone."""
+    view = memoryview(data)
+    deadline = time.monotonic() + timeout
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise ChannelTimeout()
+        _, ready, _ = select.select([], [fd], [], left)
+        if not ready:
+            continue
+        try:
+            view = view[os.write(fd, view) :]
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from None
+
+
 def write_all(fd: int, data: bytes) -> None:
     """Write every byte of ``data`` to ``fd``."""
     view = memoryview(data)

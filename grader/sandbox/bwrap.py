@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import ClassVar
 
 from grader.models import Limits, Verdict
-from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.base import (
+    Sandbox,
+    SandboxError,
+    WorkerProcess,
+    WorkerSpec,
+    cpu_limit_verdict,
+    memory_limit_verdict,
+)
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_usable
 from grader.sandbox.popen_worker import PopenWorker, worker_environment
 from grader.sandbox.process import stage_files, worker_argv
@@ -148,14 +155,14 @@ def _verdict_hook(limits: Limits, cgroup: WorkerCgroup | None) -> Callable[[int,
         if cgroup is not None:
             cgroup.measure()
             if cgroup.out_of_memory:
-                return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+                return memory_limit_verdict(limits)
         sig = _inner_signal(status)
         if sig is None:
             return None
-        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_time - 0.05):
-            return Verdict.TIME_LIMIT, f"used more than {limits.cpu_time:g} s of CPU time"
+        if (cpu_limit := cpu_limit_verdict(sig, cpu, limits)) is not None:
+            return cpu_limit
         if sig == signal.SIGKILL and cgroup is not None and cgroup.memory_failures > 0:
-            return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+            return memory_limit_verdict(limits)
         try:
             name = signal.Signals(sig).name
         except ValueError:

@@ -39,7 +39,14 @@ from typing import Any, ClassVar
 
 from grader.files import NotARegularFile, copy_regular_file
 from grader.models import Limits, SandboxRun, Verdict
-from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.base import (
+    Sandbox,
+    SandboxError,
+    WorkerProcess,
+    WorkerSpec,
+    cpu_limit_verdict,
+    memory_limit_verdict,
+)
 from grader.sandbox.popen_worker import HARNESS_ROOT, worker_environment
 from grader.sandbox.process import worker_argv
 from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
@@ -369,9 +376,9 @@ class DockerWorker(WorkerProcess):
         if self._violation is not None:
             verdict, reason = self._violation
         elif state.get("OOMKilled") or (sig == signal.SIGKILL and failures > 0):
-            verdict, reason = Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
-        elif sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_time - 0.05):
-            verdict, reason = Verdict.TIME_LIMIT, f"used more than {limits.cpu_time:g} s of CPU time"
+            verdict, reason = memory_limit_verdict(limits)
+        elif (cpu_limit := cpu_limit_verdict(sig, cpu, limits)) is not None:
+            verdict, reason = cpu_limit
         return SandboxRun(
             exit_code=exit_code,
             signal=sig,

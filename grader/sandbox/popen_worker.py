@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import signal
 import subprocess
 import threading
@@ -17,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from grader.models import Limits, SandboxRun, Verdict
-from grader.sandbox.base import SandboxError, WorkerProcess
-from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
+from grader.sandbox.base import SandboxError, WorkerProcess, cpu_limit_verdict, memory_limit_verdict
+from harness.protocol import FrameReader, write_with_deadline
 
 MONITOR_PERIOD = 0.05
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -171,22 +170,7 @@ class PopenWorker(WorkerProcess):
     # -- channel --------------------------------------------------------------------
     def send(self, frame: bytes, timeout: float) -> None:
         assert self.proc.stdin is not None
-        fd = self.proc.stdin.fileno()
-        view = memoryview(frame)
-        deadline = time.monotonic() + timeout
-        while view:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ChannelTimeout()
-            _, ready, _ = select.select([], [fd], [], left)
-            if not ready:
-                continue
-            try:
-                view = view[os.write(fd, view) :]
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, OSError) as exc:
-                raise ChannelClosed(str(exc)) from None
+        write_with_deadline(self.proc.stdin.fileno(), frame, timeout)
 
     def receive(self, timeout: float) -> bytes:
         return self.reader.read(timeout)
@@ -204,7 +188,7 @@ class PopenWorker(WorkerProcess):
             rss = session_rss_kb(self.proc.pid)
             self._peak_kb = max(self._peak_kb, rss)
             if rss > limit_kb:
-                self._trip(Verdict.MEMORY_LIMIT, f"used more than {self.limits.memory_mb} MiB of memory")
+                self._trip(*memory_limit_verdict(self.limits))
                 return
 
     def violation(self) -> SandboxRun | None:
@@ -253,8 +237,8 @@ class PopenWorker(WorkerProcess):
             verdict, reason = self._violation
         elif extra is not None:  # the backend knows better (cgroup OOM kill, a signal inside bwrap)
             verdict, reason = extra
-        elif sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= self.limits.cpu_time - 0.05):
-            verdict, reason = Verdict.TIME_LIMIT, f"used more than {self.limits.cpu_time:g} s of CPU time"
+        elif (cpu_limit := cpu_limit_verdict(sig, cpu, self.limits)) is not None:
+            verdict, reason = cpu_limit
         return SandboxRun(
             exit_code=exit_code,
             signal=sig,

@@ -50,7 +50,14 @@ from typing import Any, ClassVar
 
 from grader.files import NotARegularFile, read_regular_file
 from grader.models import Limits, SandboxRun, Verdict
-from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.sandbox.base import (
+    Sandbox,
+    SandboxError,
+    WorkerProcess,
+    WorkerSpec,
+    cpu_limit_verdict,
+    memory_limit_verdict,
+)
 from grader.sandbox.bwrap import (
     GROUP,
     HOME,
@@ -67,7 +74,7 @@ from grader.sandbox.bwrap import (
 )
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
 from grader.sandbox.popen_worker import HARNESS_ROOT, OutputCapture, rlimits_for, worker_environment
-from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
+from harness.protocol import ChannelClosed, FrameReader, write_with_deadline
 
 ZYGOTE_BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); from harness.zygote import main; sys.exit(main(sys.argv[2:]))"
@@ -359,22 +366,11 @@ class WarmWorker(WorkerProcess):
 
     # -- channel --------------------------------------------------------------------
     def send(self, frame: bytes, timeout: float) -> None:
-        view = memoryview(frame)
-        deadline = time.monotonic() + timeout
-        while view:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ChannelTimeout()
-            _, ready, _ = select.select([], [self.to_worker], [], left)
-            if not ready:
-                continue
-            try:
-                view = view[os.write(self.to_worker, view):]
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                self._closed = True
-                raise ChannelClosed(str(exc)) from None
+        try:
+            write_with_deadline(self.to_worker, frame, timeout)
+        except ChannelClosed:
+            self._closed = True
+            raise
 
     def receive(self, timeout: float) -> bytes:
         try:
@@ -444,17 +440,17 @@ class WarmWorker(WorkerProcess):
         if self._violation is not None:
             return self._violation
         if cgroup.out_of_memory:
-            return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+            return memory_limit_verdict(limits)
         time_limit = Verdict.TIME_LIMIT, f"used more than {limits.cpu_time:g} s of CPU time"
         if status is None:  # we killed it, as a cold worker's stop kills its sandbox
             return time_limit if cpu >= limits.cpu_time - 0.05 else None
         if not os.WIFSIGNALED(status):
             return None
         sig = os.WTERMSIG(status)
-        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_time - 0.05):
+        if cpu_limit_verdict(sig, cpu, limits) is not None:
             return time_limit
         if sig == signal.SIGKILL and cgroup.memory_failures > 0:
-            return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+            return memory_limit_verdict(limits)
         try:
             name = signal.Signals(sig).name
         except ValueError:
