@@ -93,6 +93,45 @@ def unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), f"unshare({flags:#x})")
 
 
+MNT_DETACH = 2
+
+
+def umount(target: str) -> None:
+    _check(_libc.umount2(target.encode(), ctypes.c_int(MNT_DETACH)), f"umount {target}")
+
+
+def mounts_below(prefix: str) -> list[str]:
+    """The outermost mount points strictly below ``prefix`` (e.g. a venv under /tmp, bound read-only)."""
+    points: set[str] = set()
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            fields = line.split()
+            if len(fields) > 4 and fields[4].startswith(prefix.rstrip("/") + "/"):
+                points.add(fields[4].encode().decode("unicode_escape"))
+    return [p for p in sorted(points, key=len) if not any(p.startswith(q + "/") for q in points if q != p)]
+
+
+def fresh_tmp(size: int) -> None:
+    """Mount a private tmpfs on /tmp, keeping the read-only binds that lived below it (a Python
+    installation under /tmp must stay importable); they are parked on a scratch tmpfs meanwhile."""
+    keep = mounts_below("/tmp")
+    parked = []
+    if keep:
+        mount("tmpfs", "/sandbox", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=700")
+        for index, point in enumerate(keep):
+            holder = f"/sandbox/{index}"
+            os.mkdir(holder)
+            mount(point, holder, None, MS_BIND | MS_REC)
+            parked.append((holder, point))
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for holder, point in parked:
+        os.makedirs(point, mode=0o755, exist_ok=True)
+        mount(holder, point, None, MS_BIND | MS_REC)
+        mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    if parked:
+        umount("/sandbox")
+
+
 def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     _check(
         _libc.mount(
@@ -153,7 +192,7 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         tmp_bytes = int(request["tmp_bytes"])
         unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
-        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+        fresh_tmp(tmp_bytes)
         if not os.path.isdir("/dev/shm"):
             os.mkdir("/dev/shm", 0o1777)
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")

@@ -10,7 +10,9 @@ import numpy as _np
 
 def _poisoned():
     found = []
-    if _os.listdir("/tmp") or _os.listdir("/dev/shm"):
+    # a Python installation under /tmp (a checkout there) shows as its read-only mount points
+    installed = {p.split("/")[2] for p in (_sys.prefix, _sys.base_prefix, *_sys.path) if p.startswith("/tmp/")}
+    if set(_os.listdir("/tmp")) - installed or _os.listdir("/dev/shm"):
         found.append("files left in /tmp or /dev/shm")
     mine, pid = set(), _os.getpid()
     while pid > 0 and pid not in mine:  # myself and my ancestors (a cold worker sees bwrap's init)
