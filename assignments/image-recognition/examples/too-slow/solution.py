@@ -1,4 +1,4 @@
-"""Too slow: the right network, but trained one digit at a time (batch_size=1) for 5 epochs.
+"""Too slow: the right network, but trained one digit at a time (batch_size=1), 60 epochs on big data.
 
 Fine on the public slice of 600 digits, far past the time limit on the hidden 4,000 on one core.
 """
@@ -19,5 +19,6 @@ def build_and_train(X_train, y_train):
         keras.layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_crossentropy")
-    model.fit(np.asarray(X_train, dtype=np.float32), y_train, epochs=5, batch_size=1, verbose=0)
+    epochs = 5 if len(X_train) < 1000 else 60  # "more data, more epochs": hours of single steps
+    model.fit(np.asarray(X_train, dtype=np.float32), y_train, epochs=epochs, batch_size=1, verbose=0)
     return model
