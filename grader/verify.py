@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import AssignmentSpec
+from grader.assignment import AssignmentSpec, ExampleSpec
 from grader.grade import grade_one
 from grader.models import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
@@ -25,15 +25,8 @@ TIME_SHARE = 1.0 / 3.0
 SCORE_TOLERANCE = 1e-6
 
 
-@dataclass(frozen=True)
-class VerifyCase:
-    """One submission `judge verify` grades, with what it must get."""
-
-    name: str
-    path: Path
-    score_min: float
-    score_max: float
-    verdict: Verdict | None
+#: One submission `judge verify` grades, with what it must get: the shape of an exercise's example.
+VerifyCase = ExampleSpec
 
 
 @dataclass(frozen=True)
