@@ -2,96 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 import shutil
-import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from grader import __version__
 from grader.assignment import AssignmentSpec
 from grader.models import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
 from grader.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
-from grader.plugin import CheckRun, JudgePlugin
+from grader.plugin import CheckRun
 from grader.proxy import Event, WorkerSession
 from grader.sandbox.base import Sandbox, WorkerSpec
+from grader.suite import SUITES, CheckSuite, SuiteStopped
 
 #: Which checks run: the student's view (public only) or the grader's (public + hidden).
 SCOPES = ("public", "all")
-
-_PYTEST_ENV_DROP = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
-
-
-@contextlib.contextmanager
-def _pytest_environment() -> Iterator[None]:
-    """No plugin autoload, no options from the environment, for the duration of one run."""
-    saved = {key: os.environ.get(key) for key in (*_PYTEST_ENV_DROP, "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
-    for key in _PYTEST_ENV_DROP:
-        os.environ.pop(key, None)
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def run_checks(paths: list[Path], plugin: JudgePlugin, rootdir: Path) -> int:
-    """Run pytest in this (trusted) process on the exercise's own check folders only."""
-    args = [
-        *(str(p) for p in paths),
-        f"--rootdir={rootdir}",
-        f"--confcutdir={rootdir}",
-        "-c", os.devnull,
-        "--import-mode=importlib",
-        "--strict-markers",
-        "-p", "no:cacheprovider",
-        "-p", "no:terminal",
-        "-p", "no:stepwise",
-        "-o", "python_files=test_*.py",
-        "-o", "python_functions=test_*",
-    ]
-    with _pytest_environment(), _forget_check_modules(rootdir):
-        return int(pytest.main(args, plugins=[plugin]))
-
-
-@contextlib.contextmanager
-def _forget_check_modules(rootdir: Path) -> Iterator[None]:
-    """Drop the check modules a run imported, before and after it.
-
-    pytest's importlib mode names a module after its path below the rootdir
-    (``checks.public.test_public`` in every exercise) and reuses whatever ``sys.modules`` holds
-    under that name: without this, grading a second exercise in the same process would run the
-    first exercise's checks.
-    """
-    root = Path(rootdir).resolve()
-
-    def drop(names: set[str]) -> None:
-        for name in names:
-            module = sys.modules.get(name)
-            spec = getattr(module, "__spec__", None)
-            origin = getattr(module, "__file__", None) or (getattr(spec, "origin", None) if spec else None)
-            if name.split(".")[0] in {"checks", "conftest"} or (
-                origin and Path(origin).resolve().is_relative_to(root)
-            ):
-                sys.modules.pop(name, None)
-
-    drop({n for n in sys.modules if n.split(".")[0] in {"checks", "conftest"}})
-    before = set(sys.modules)
-    try:
-        yield
-    finally:
-        drop(set(sys.modules) - before)
 
 
 def decide_verdict(events: list[Event], checks: tuple[CheckResult, ...], problems: list[str]) -> Verdict:
@@ -143,12 +71,18 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)
+    suite: CheckSuite | None = None
     try:
-        exit_code = run_checks(paths, JudgePlugin(run), assignment.root)
-        if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            run.problems.append(f"pytest stopped with exit code {exit_code}")
+        suite = SUITES.get(paths, assignment.root)
+        suite.run(run)
+    except SuiteStopped as exc:
+        run.problems.append(str(exc))
+        if suite is not None:
+            SUITES.discard(suite)
     except Exception:
         run.problems.append("internal error while grading:\n" + traceback.format_exc())
+        if suite is not None:
+            SUITES.discard(suite)
     finally:
         try:
             session.close()

@@ -70,7 +70,7 @@ class DataAccess:
 
 @dataclass
 class CheckRun:
-    """The state one pytest session fills in."""
+    """What one submission's run of the checks fills in."""
 
     exercise: str
     data_dir: Path
@@ -103,12 +103,30 @@ def _first_line(text: str) -> str:
 
 
 class JudgePlugin:
-    """Registered with ``pytest.main(plugins=[...])``; holds no global state."""
+    """Registered with a :class:`grader.suite.CheckSuite`'s pytest session.
 
-    def __init__(self, run: CheckRun) -> None:
-        self.run = run
+    Collection fills ``order`` and ``collect_problems`` once; :meth:`start` binds the run of one
+    submission, :meth:`finish` unbinds it.
+    """
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.collect_problems: list[str] = []
+        self._run: CheckRun | None = None
         self._credits: dict[str, Credit] = {}
         self._started: dict[str, float] = {}
+
+    @property
+    def run(self) -> CheckRun:
+        if self._run is None:
+            raise RuntimeError("no submission is being graded")
+        return self._run
+
+    def start(self, run: CheckRun) -> None:
+        self._run, self._credits, self._started = run, {}, {}
+
+    def finish(self) -> None:
+        self._run, self._credits, self._started = None, {}, {}
 
     # -- configuration --------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -119,21 +137,22 @@ class JudgePlugin:
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self.run.order.append(item.nodeid)
+            self.order.append(item.nodeid)
             if _marker_points(item) is None:
-                self.run.problems.append(f"{item.nodeid}: needs @pytest.mark.points(n) with one number n >= 0")
+                self.collect_problems.append(f"{item.nodeid}: needs @pytest.mark.points(n) with one number n >= 0")
             mark = item.get_closest_marker("visibility")
             if mark is not None and (len(mark.args) != 1 or mark.args[0] not in {v.value for v in Visibility}):
-                self.run.problems.append(f"{item.nodeid}: unknown visibility {mark.args!r}")
+                self.collect_problems.append(f"{item.nodeid}: unknown visibility {mark.args!r}")
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.run.problems.append(f"cannot collect {report.nodeid or 'the checks'}:\n{report.longreprtext}")
+            self.collect_problems.append(f"cannot collect {report.nodeid or 'the checks'}:\n{report.longreprtext}")
 
     # -- fixtures -------------------------------------------------------------------
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def submission(self) -> RemoteObject:
-        """The student's module, running in the sandbox."""
+        """The student's module, running in the sandbox (one per submission: fixtures of any scope
+        may use it, as the session is finished after every submission)."""
         return self.run.session.module()
 
     @pytest.fixture(scope="session")

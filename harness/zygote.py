@@ -368,6 +368,9 @@ def main(argv: list[str]) -> int:
         return 1
     import harness.worker  # noqa: F401 - the children's code, imported once
 
+    if "numpy" in sys.modules:  # every child re-seeds numpy's global generator: load it once, here
+        importlib.import_module("numpy.random")
+
     gc.collect()
     gc.freeze()  # children do not touch (and copy) the preloaded objects' pages in their collections
     return serve(ctl, roots)

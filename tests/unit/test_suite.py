@@ -1,0 +1,136 @@
+"""The live check suite: collected once per process, yet every submission graded as in a new session."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import AssignmentSpec, load_assignment
+from grader.grade import grade_one
+from grader.models import Submission, Verdict
+from grader.sandbox.base import Sandbox
+from grader.suite import SUITES
+
+CHECKS = '''
+import pytest
+
+CALLS = []
+
+
+@pytest.fixture(scope="module")
+def answer(submission):
+    return submission.answer()
+
+
+@pytest.fixture(scope="session")
+def fitted(submission):
+    return submission.answer() * 10
+
+
+@pytest.mark.points(1)
+def test_module_fixture(answer):
+    assert answer == 42, f"answer() returned {answer}"
+
+
+@pytest.mark.points(1)
+def test_session_fixture(fitted):
+    assert fitted == 420, f"fitted {fitted}"
+
+
+@pytest.mark.points(1)
+def test_direct(submission):
+    assert submission.answer() == 42
+'''
+
+
+def _exercise(root: Path, checks: str = CHECKS, name: str = "scoped") -> AssignmentSpec:
+    (root / "checks" / "public").mkdir(parents=True)
+    (root / "checks" / "public" / "test_public.py").write_text(textwrap.dedent(checks))
+    (root / "assignment.toml").write_text(textwrap.dedent(f'''
+        [assignment]
+        title = "{name}"
+        file = "solution.py"
+        entry_points = ["answer"]
+        points = 3
+        [limits]
+        wall_time = 20
+        call_time = 5
+    '''))
+    (root / "stub.py").write_text("def answer():\n    raise NotImplementedError\n")
+    return load_assignment(root)
+
+
+def _submission(folder: Path, value: str) -> Submission:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "solution.py"
+    path.write_text(f"def answer():\n    return {value}\n")
+    return Submission.from_path(path)
+
+
+def test_fixtures_of_every_scope_are_made_afresh_for_each_submission(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    spec = _exercise(tmp_path / "ex")
+    right, wrong = _submission(tmp_path / "right", "42"), _submission(tmp_path / "wrong", "41")
+    scores = [grade_one(assignment=spec, submission=s, sandbox=process_sandbox, scope="public").score
+              for s in (right, wrong, right, wrong)]
+    assert scores == [3, 0, 3, 0]
+
+
+def test_suite_is_collected_once_and_recollected_when_checks_change(tmp_path: Path, process_sandbox: Sandbox) -> None:
+    spec = _exercise(tmp_path / "ex")
+    right = _submission(tmp_path / "right", "42")
+    grade_one(assignment=spec, submission=right, sandbox=process_sandbox)
+    first = SUITES.get([spec.public_checks], spec.root)
+    grade_one(assignment=spec, submission=right, sandbox=process_sandbox)
+    assert SUITES.get([spec.public_checks], spec.root) is first
+    (spec.public_checks / "test_public.py").write_text(
+        CHECKS.replace("assert answer == 42", "assert answer == 43"))
+    grade = grade_one(assignment=spec, submission=right, sandbox=process_sandbox)
+    assert grade.score == 2 and SUITES.get([spec.public_checks], spec.root) is not first
+
+
+def test_two_exercises_with_the_same_check_module_names_keep_their_own_checks(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    first = _exercise(tmp_path / "one")
+    second = _exercise(tmp_path / "two", CHECKS.replace("== 42", "== 7").replace("== 420", "== 70"), "two")
+    seven, answer = _submission(tmp_path / "seven", "7"), _submission(tmp_path / "answer", "42")
+    for _ in range(2):
+        assert grade_one(assignment=first, submission=answer, sandbox=process_sandbox).score == 3
+        assert grade_one(assignment=second, submission=answer, sandbox=process_sandbox).score == 0
+        assert grade_one(assignment=second, submission=seven, sandbox=process_sandbox).score == 3
+
+
+def test_a_check_that_stops_the_session_is_a_judge_error_and_the_next_grade_is_sound(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    checks = CHECKS + textwrap.dedent('''
+        @pytest.mark.points(0)
+        def test_stop(submission):
+            if submission.answer() == 0:
+                pytest.exit("stop")
+    ''')
+    spec = _exercise(tmp_path / "ex", checks)
+    stopper, right = _submission(tmp_path / "zero", "0"), _submission(tmp_path / "right", "42")
+    stopped = grade_one(assignment=spec, submission=stopper, sandbox=process_sandbox)
+    assert stopped.verdict is Verdict.JUDGE_ERROR and any("pytest.exit" in n for n in stopped.notes)
+    again = grade_one(assignment=spec, submission=right, sandbox=process_sandbox)
+    assert again.verdict is Verdict.PASSED and again.score == 3
+
+
+def test_checks_that_cannot_be_collected_are_a_judge_error_every_time(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    spec = _exercise(tmp_path / "ex", CHECKS + "\nthis is not python\n")
+    right = _submission(tmp_path / "right", "42")
+    for _ in range(2):
+        grade = grade_one(assignment=spec, submission=right, sandbox=process_sandbox)
+        assert grade.verdict is Verdict.JUDGE_ERROR and any("cannot collect" in n for n in grade.notes)
+
+
+def test_what_checks_print_does_not_reach_the_callers_stdout(
+        tmp_path: Path, process_sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = _exercise(tmp_path / "ex", CHECKS.replace("def test_direct(submission):",
+                                                     "def test_direct(submission):\n    print('noise')"))
+    grade_one(assignment=spec, submission=_submission(tmp_path / "right", "42"), sandbox=process_sandbox)
+    print("mine")
+    assert capsys.readouterr().out == "mine\n"
