@@ -10,9 +10,11 @@ would lock its mounts and forbid the children a fresh ``/proc``). Its control ch
 socket to the grader: one JSON message per packet, file descriptors passed with ``SCM_RIGHTS``.
 
 The zygote never runs student code. For each submission the grader sends ``fork`` with six
-descriptors: the protocol's two pipe ends, the output pipe, a memfd holding the submission, a
+descriptors: the protocol's two pipe ends, the output pipe, a memfd for the submission, a
 "go" pipe and a "report" pipe. The zygote forks a *keeper* process and answers with its pid.
-The grader moves the keeper into a fresh control group of its own and writes "go". The keeper
+The grader moves the keeper into a fresh control group of its own and writes "g"; the keeper builds
+its namespaces and waits. The grader does this ahead, while the previous submission is being
+finished, and when the next submission comes writes it to the memfd and "s". The keeper
 then gives the worker a world of its own —
 
 * new mount, pid, IPC and UTS namespaces; a private size-capped ``/tmp`` and ``/dev/shm``,
@@ -28,7 +30,9 @@ output on fd 2, closes every other descriptor, re-seeds numpy's global generator
 ordinary ``harness.worker`` (rlimits first, then the submission's import).
 
 The zygote is not dumpable (``PR_SET_DUMPABLE`` 0): a process of the same uid cannot ptrace it or
-open its ``/proc/<pid>/mem``. Only one keeper exists at a time. After each, the grader asks for
+open its ``/proc/<pid>/mem``. At most two keepers exist at a time: the running one, and the one
+prepared for the next submission (forked before the running one's submission was handed over).
+After each, the grader asks for
 the zygote's fingerprint (the modules it holds and the identity of the preloaded modules'
 attributes) and restarts it if anything changed.
 """
@@ -75,6 +79,7 @@ SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
 
 MAX_MESSAGE = 65536
 NFDS = 6
+MAX_KEEPERS = 2
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -188,7 +193,6 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         proto_in, proto_out, out_w, source_fd, go_r, report_w = fds
         if os.read(go_r, 1) != b"g":  # the grader gave up before moving us into our group
             os._exit(1)
-        os.close(go_r)
         tmp_bytes = int(request["tmp_bytes"])
         unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
         mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -197,6 +201,11 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
             os.mkdir("/dev/shm", 0o1777)
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
         mount(None, "/dev", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        # prepared ahead: wait for the submission (the grader closes "go" instead if it never comes)
+        if os.read(go_r, 1) != b"s":
+            os._exit(1)
+        os.close(go_r)
+        os.lseek(source_fd, 0, os.SEEK_SET)  # the grader's writes moved the shared offset
         source = b""
         while chunk := os.read(source_fd, 1 << 20):
             source += chunk
@@ -299,7 +308,7 @@ def _send(ctl: socket.socket, message: dict[str, Any]) -> None:
 
 
 def serve(ctl: socket.socket, roots: tuple[str, ...]) -> int:
-    keeper: int | None = None
+    keepers: set[int] = set()  # at most MAX_KEEPERS: the running one and the one prepared ahead
     print_ = fingerprint(roots)
     _send(ctl, {"kind": "ready", "fingerprint": print_, "pid": os.getpid()})
     while True:
@@ -315,10 +324,10 @@ def serve(ctl: socket.socket, roots: tuple[str, ...]) -> int:
         except (ValueError, AttributeError):
             op = None
         if op == "fork":
-            if keeper is not None or len(fds) != NFDS:
+            if len(keepers) >= MAX_KEEPERS or len(fds) != NFDS:
                 for fd in fds:
                     os.close(fd)
-                _send(ctl, {"kind": "refused", "reason": "busy" if keeper is not None else "bad descriptors"})
+                _send(ctl, {"kind": "refused", "reason": "busy" if fds else "bad descriptors"})
                 continue
             pid = os.fork()
             if pid == 0:
@@ -326,22 +335,25 @@ def serve(ctl: socket.socket, roots: tuple[str, ...]) -> int:
                 _keeper(request, fds)
             for fd in fds:
                 os.close(fd)
-            keeper = pid
+            keepers.add(pid)
             _send(ctl, {"kind": "forked", "pid": pid})
         elif op == "reap":
+            for fd in fds:
+                os.close(fd)
+            target = request.get("pid")
             status: int | None = None
-            if keeper is not None:
+            if target in keepers:
                 deadline = time.monotonic() + float(request.get("timeout", 5.0))
                 while True:
-                    done, raw = os.waitpid(keeper, os.WNOHANG)
+                    done, raw = os.waitpid(target, os.WNOHANG)
                     if done:
                         status = raw
-                        keeper = None
+                        keepers.discard(target)
                         break
                     if time.monotonic() > deadline:
                         break
-                    time.sleep(0.002)
-            _send(ctl, {"kind": "reaped", "status": status, "busy": keeper is not None,
+                    time.sleep(0.001)
+            _send(ctl, {"kind": "reaped", "status": status, "busy": target in keepers,
                         "fingerprint": fingerprint(roots)})
         else:
             for fd in fds:

@@ -245,6 +245,7 @@ class WorkerCgroup:
                 with contextlib.suppress(OSError):
                     _write(kill_file, "1")
         deadline = time.monotonic() + 1.0
+        pause = 0.0002  # a killed process leaves its group within a millisecond or so: poll fast, then back off
         while True:
             pids = {pid for group in self.groups.values() for pid in _pids(group)}
             if not pids:
@@ -254,7 +255,8 @@ class WorkerCgroup:
                     os.kill(pid, signal.SIGKILL)
             if time.monotonic() > deadline:
                 return
-            time.sleep(0.005)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
 
     def destroy(self) -> None:
         """Kill what is left, then remove the groups. Idempotent."""

@@ -45,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -134,6 +135,10 @@ class Zygote:
         self.proc: subprocess.Popen[bytes] | None = None
         self.ctl: socket.socket | None = None
         self.log: _Log | None = None
+        self.spare: Keeper | None = None
+        self._checked: threading.Event | None = None
+        self._reaper: threading.Thread | None = None
+        self._ctl_lock = threading.Lock()
         try:
             self._start()
         except BaseException:
@@ -216,22 +221,25 @@ class Zygote:
 
     def _request(self, message: dict[str, Any], fds: list[int] | None = None,
                  timeout: float = CONTROL_TIMEOUT) -> dict[str, Any]:
-        assert self.ctl is not None
-        try:
-            if fds:
-                socket.send_fds(self.ctl, [json.dumps(message).encode()], fds)
-            else:
-                self.ctl.send(json.dumps(message).encode())
-        except OSError as exc:
-            raise SandboxError(f"the zygote's channel broke: {exc}") from exc
-        return self._receive(timeout)
+        if self.ctl is None or self.dead:
+            raise SandboxError("the zygote is closed")
+        with self._ctl_lock:  # one request and its answer at a time (background threads use it too)
+            try:
+                if fds:
+                    socket.send_fds(self.ctl, [json.dumps(message).encode()], fds)
+                else:
+                    self.ctl.send(json.dumps(message).encode())
+            except OSError as exc:
+                raise SandboxError(f"the zygote's channel broke: {exc}") from exc
+            return self._receive(timeout)
 
     def alive(self) -> bool:
         return not self.dead and self.proc is not None and self.proc.poll() is None
 
     # -- children -------------------------------------------------------------------
-    def fork(self, fds: list[int], request: dict[str, Any]) -> int:
-        """Fork a keeper; return its host pid (still in the zygote's group, waiting for "go")."""
+    def fork(self, fds: list[int], request: dict[str, Any]) -> tuple[int, int]:
+        """Fork a keeper; return its (host pid, pid in the zygote), still in the zygote's group,
+        waiting for "g"."""
         reply = self._request({"op": "fork", **request}, fds)
         pid = reply.get("pid")
         if reply.get("kind") != "forked" or type(pid) is not int:
@@ -239,7 +247,7 @@ class Zygote:
         host = self._host_pid(pid)
         if host is None:
             raise SandboxError("the forked worker could not be found")
-        return host
+        return host, pid
 
     def _host_pid(self, inner: int) -> int | None:
         assert self.cgroup is not None
@@ -253,14 +261,107 @@ class Zygote:
             time.sleep(0.002)
         return None
 
-    def reap(self) -> None:
-        """After a child: reap its keeper and make sure the zygote is as it was, else retire it."""
+    def reap(self, inner: int) -> None:
+        """Reap a keeper (by its pid in the zygote) and make sure the zygote is as it was, else retire it."""
         try:
-            reply = self._request({"op": "reap", "timeout": 5.0})
+            reply = self._request({"op": "reap", "pid": inner, "timeout": 5.0})
         except SandboxError:
             self.retire()
             return
         if reply.get("kind") != "reaped" or reply.get("busy") or reply.get("fingerprint") != self.fingerprint:
+            self.retire()
+
+    # -- keepers, prepared ahead ----------------------------------------------------
+    def take(self, key: KeeperKey) -> Keeper:
+        """A keeper for ``key``, in its own group, namespaces built, waiting for the submission:
+        the one prepared ahead if it matches, else a new one. Before returning, the keeper for
+        the next submission is forked (so it never comes from a zygote a running submission could
+        have touched); it joins its group in the background. SandboxError: the zygote is retired."""
+        self._await_check()
+        if self.dead:
+            raise SandboxError("the zygote was retired")
+        keeper, self.spare = self.spare, None
+        if keeper is not None and not (keeper.ready.wait(CONTROL_TIMEOUT) and keeper.ok and keeper.key == key):
+            self._drop(keeper)
+            keeper = None
+        if keeper is None:
+            keeper = self._fork_keeper(key)
+            self._join_group(keeper)
+            if not keeper.ok:
+                self._drop(keeper)
+                self.retire()
+                raise SandboxError(f"could not start a warm worker: {keeper.error}")
+        try:
+            spare = self._fork_keeper(key)
+        except SandboxError:
+            spare = None  # this submission still runs; the next one forks its own keeper
+        if spare is not None:
+            threading.Thread(target=self._join_group, args=(spare,), name="mljudge-warm-spare", daemon=True).start()
+        self.spare = spare
+        return keeper
+
+    def _fork_keeper(self, key: KeeperKey) -> Keeper:
+        keeper = Keeper(key)
+        try:
+            keeper.host, keeper.inner = self.fork(keeper.theirs, key.request())
+        except BaseException:
+            keeper.discard()
+            self.retire()  # its state is unknown now: the next worker gets a fresh zygote
+            raise
+        finally:
+            keeper.handed_over()
+        return keeper
+
+    @staticmethod
+    def _join_group(keeper: Keeper) -> None:
+        """Move the keeper into a fresh group of its own, then let it build its namespaces ("g")."""
+        try:
+            keeper.cgroup = WorkerCgroup.create(keeper.key.memory_mb, keeper.key.processes)
+            for procs in keeper.cgroup.procs_files():
+                with open(procs, "w") as fh:
+                    fh.write(str(keeper.host))
+            os.write(keeper.go_w, b"g")
+            keeper.ok = True
+        except (OSError, CgroupError) as exc:
+            keeper.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            keeper.ready.set()
+
+    def _drop(self, keeper: Keeper) -> None:
+        """Discard a keeper that never got a submission, and reap it."""
+        keeper.ready.wait(CONTROL_TIMEOUT)
+        keeper.discard()
+        if keeper.inner is not None and not self.dead:
+            self.reap(keeper.inner)
+
+    def after_child(self, keeper: Keeper) -> None:
+        """In the background: reap the finished child's keeper and check the zygote (the next
+        ``take`` waits for this), then remove the child's group."""
+        checked = threading.Event()
+        self._checked = checked
+
+        def work() -> None:
+            try:
+                if keeper.inner is not None and not self.dead:
+                    self.reap(keeper.inner)
+            finally:
+                checked.set()
+                if keeper.cgroup is not None:
+                    keeper.cgroup.destroy()
+
+        self._reaper = threading.Thread(target=work, name="mljudge-warm-reap", daemon=True)
+        self._reaper.start()
+
+    def quiesce(self) -> None:
+        """Wait for all background work (for tests and measurements)."""
+        if self._reaper is not None:
+            self._reaper.join(CONTROL_TIMEOUT + 5.0)
+        if self.spare is not None:
+            self.spare.ready.wait(CONTROL_TIMEOUT)
+
+    def _await_check(self) -> None:
+        checked = self._checked
+        if checked is not None and not checked.wait(CONTROL_TIMEOUT + 5.0):
             self.retire()
 
     # -- stop -----------------------------------------------------------------------
@@ -270,6 +371,10 @@ class Zygote:
 
     def close(self) -> None:
         self.dead = True
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            spare.ready.wait(CONTROL_TIMEOUT)
+            spare.discard()
         if self.ctl is not None:
             with contextlib.suppress(OSError):
                 self.ctl.close()
@@ -304,62 +409,118 @@ def _nspid(pid: int) -> list[int]:
     return []
 
 
+@dataclass(frozen=True)
+class KeeperKey:
+    """What a keeper is prepared for: a prepared keeper serves only a submission with the same."""
+
+    module: str
+    names: tuple[str, ...]
+    rlimits: tuple[tuple[str, int], ...]
+    tmp_bytes: int
+    memory_mb: int
+    processes: int
+
+    @classmethod
+    def of(cls, spec: WorkerSpec) -> KeeperKey:
+        limits = spec.limits
+        return cls(spec.module_name, tuple(spec.entry_points), tuple(sorted(rlimits_for(limits).items())),
+                   max(16, limits.file_size_mb) * 1024 * 1024, limits.memory_mb, limits.processes)
+
+    def request(self) -> dict[str, Any]:
+        return {"module": self.module, "uid": SANDBOX_UID, "gid": SANDBOX_GID, "names": list(self.names),
+                "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes}
+
+
+class Keeper:
+    """The grader's ends of a forked keeper: its channel, output, submission memfd, "go" and
+    "report" pipes, and its control group. The keeper's ends go to the zygote (``theirs``)."""
+
+    def __init__(self, key: KeeperKey) -> None:
+        self.key = key
+        self.cgroup: WorkerCgroup | None = None
+        self.host = 0
+        self.inner: int | None = None
+        self.ready = threading.Event()  # set once it is in its group (ok) or could not be (error)
+        self.ok = False
+        self.error = ""
+        made: list[int] = []
+        try:
+            for _ in range(5):
+                made += os.pipe()
+            made.append(os.memfd_create("submission", os.MFD_CLOEXEC))
+        except OSError:
+            for fd in made:
+                os.close(fd)
+            raise
+        to_worker_r, self.to_worker, self.from_worker, from_worker_w, self.out_r, out_w, \
+            go_r, self.go_w, self.report_r, report_w, self.memfd = made
+        self.theirs = [to_worker_r, from_worker_w, out_w, self.memfd, go_r, report_w]
+        self.mine = [self.to_worker, self.from_worker, self.out_r, self.go_w, self.report_r, self.memfd]
+
+    def handed_over(self) -> None:
+        """The zygote holds its own copies of the keeper's ends now: close ours of them."""
+        for fd in self.theirs:
+            if fd != self.memfd:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.theirs = []
+
+    def go(self, source: bytes) -> None:
+        """Hand the keeper the submission (through the memfd) and let it fork the worker."""
+        view = memoryview(source)
+        while view:
+            view = view[os.write(self.memfd, view):]
+        os.write(self.go_w, b"s")
+        self.close(self.go_w)
+
+    def close(self, fd: int) -> None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        if fd in self.mine:
+            self.mine.remove(fd)
+
+    def close_all(self) -> None:
+        for fd in dict.fromkeys([*self.theirs, *self.mine]):  # the memfd is in both
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.theirs, self.mine = [], []
+
+    def discard(self) -> None:
+        """Never used: close the "go" pipe (the keeper exits), kill and remove its group."""
+        self.close_all()
+        if self.cgroup is not None:
+            self.cgroup.destroy()
+
+
 class WarmWorker(WorkerProcess):
     """A worker forked by a zygote, in its own control group."""
 
     def __init__(self, zygote: Zygote, spec: WorkerSpec) -> None:
         self.zygote = zygote
         self.limits = spec.limits
-        self.started = time.monotonic()
+        self.key = KeeperKey.of(spec)
         self._lock = threading.Lock()
         self._violation: tuple[Verdict, str] | None = None
         self._result: SandboxRun | None = None
         self._closed = False
-        self._mine: list[int] = []
-        self.cgroup: WorkerCgroup | None = None
         try:
             source = read_regular_file(spec.submission)
         except (OSError, NotARegularFile) as exc:
             raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
-        theirs: list[int] = []
+        self.keeper = zygote.take(self.key)  # SandboxError: the zygote is retired
+        self.cgroup: WorkerCgroup | None = self.keeper.cgroup
+        self.started = time.monotonic()
         try:
-            to_worker_r, self.to_worker = os.pipe()
-            self.from_worker, from_worker_w = os.pipe()
-            self.out_r, out_w = os.pipe()
-            memfd = os.memfd_create("submission", os.MFD_CLOEXEC)
-            _write_all(memfd, source)
-            os.lseek(memfd, 0, os.SEEK_SET)
-            go_r, self.go_w = os.pipe()
-            self.report_r, report_w = os.pipe()
-            theirs = [to_worker_r, from_worker_w, out_w, memfd, go_r, report_w]
-            self._mine = [self.to_worker, self.from_worker, self.out_r, self.go_w, self.report_r]
-            self.cgroup = WorkerCgroup.create(spec.limits.memory_mb, spec.limits.processes)
-            tmp_bytes = max(16, spec.limits.file_size_mb) * 1024 * 1024
-            request = {"module": spec.module_name, "uid": SANDBOX_UID, "gid": SANDBOX_GID,
-                       "names": list(spec.entry_points),
-                       "rlimits": rlimits_for(spec.limits), "tmp_bytes": tmp_bytes}
-            host = zygote.fork(theirs, request)
-            for fd in theirs:
-                os.close(fd)
-            theirs = []
-            for procs in self.cgroup.procs_files():
-                with open(procs, "w") as fh:
-                    fh.write(str(host))
-            os.write(self.go_w, b"g")
-            os.close(self.go_w)
-            self._mine.remove(self.go_w)
-        except BaseException as exc:
-            for fd in theirs:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            self._teardown()
-            zygote.retire()  # its state is unknown now: the next worker gets a fresh zygote
-            if isinstance(exc, (SandboxError, KeyboardInterrupt)):
-                raise
-            raise SandboxError(f"could not start a warm worker: {type(exc).__name__}: {exc}") from exc
+            self.keeper.go(source)
+        except OSError as exc:
+            self.keeper.discard()
+            zygote.retire()
+            raise SandboxError(f"could not start a warm worker: {exc}") from exc
+        self.to_worker, self.from_worker = self.keeper.to_worker, self.keeper.from_worker
+        self.report_r = self.keeper.report_r
         os.set_blocking(self.to_worker, False)
         self.reader = FrameReader(self.from_worker, spec.limits.max_frame_mb * 1024 * 1024)
-        self.output = OutputCapture(self.out_r, spec.limits.output_kb * 1024,
+        self.output = OutputCapture(self.keeper.out_r, spec.limits.output_kb * 1024,
                                     lambda: self._trip(Verdict.OUTPUT_LIMIT,
                                                        f"printed more than {spec.limits.output_kb} KiB"))
         self.output.start()
@@ -417,8 +578,10 @@ class WarmWorker(WorkerProcess):
             self.output.join(timeout=1.0)
             cpu, peak_mb = self.cgroup.measure()
             verdict = self._verdict(status, cpu)
-            self._teardown()
-            self.zygote.reap()
+            self.keeper.close_all()
+            # reaping the keeper, checking the zygote and removing the group happen in the
+            # background; the zygote's next user waits for the check (Zygote.take)
+            self.zygote.after_child(self.keeper)
             self.zygote.busy.release()
             if status is None:  # killed before its keeper could tell
                 sig: int | None = signal.SIGKILL
@@ -456,20 +619,6 @@ class WarmWorker(WorkerProcess):
         except ValueError:
             name = f"signal {sig}"
         return Verdict.CRASHED, f"the worker was killed by {name} ({sig})"
-
-    def _teardown(self) -> None:
-        if self.cgroup is not None:
-            self.cgroup.destroy()
-        for fd in self._mine:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._mine = []
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class WarmBwrapSandbox(Sandbox):
@@ -524,6 +673,16 @@ class WarmBwrapSandbox(Sandbox):
         """Host pids of the live zygotes' sandboxes (for tests)."""
         with cls._pools_lock:
             return [z.proc.pid for pool in cls._pools.values() for z in pool if z.proc is not None and z.alive()]
+
+    @classmethod
+    def quiesce(cls) -> int:
+        """Wait for every zygote's background work; return how many keepers wait prepared ahead
+        (each holds a control group of its own until used or discarded)."""
+        with cls._pools_lock:
+            zygotes = [z for pool in cls._pools.values() for z in pool if z.owner == os.getpid()]
+        for zygote in zygotes:
+            zygote.quiesce()
+        return sum(1 for z in zygotes if z.spare is not None and not z.dead)
 
     @classmethod
     def close_all(cls) -> None:
