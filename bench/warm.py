@@ -8,7 +8,7 @@ with a broken line) are graded by:
       one process (``bench/naive/conftest.py``: ``submission`` is the imported module);
   (b) this judge, cold workers: ``grade_one`` in this (warm, trusted) process, ``bwrap`` sandbox;
   (c) this judge, warm workers: ``grade_one`` with the ``bwrap-warm`` sandbox, the exercise's heavy
-      imports preloaded once per pool.
+      imports (``preload`` in its assignment.toml) preloaded once per pool.
 
 Modes are interleaved submission by submission (drift hits them alike); one untimed grade per
 mode first (pytest, data downloads, the zygote's start — reported apart). Prints the median
@@ -23,7 +23,6 @@ Run: ``.venv/bin/python bench/warm.py`` (both exercises), or e.g.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import statistics
 import subprocess
@@ -42,8 +41,7 @@ from grader.sandbox import get_sandbox  # noqa: E402
 from grader.sandbox.warm import WarmBwrapSandbox  # noqa: E402
 
 NAIVE = REPO / "bench" / "naive"
-#: What each exercise would declare as ``preload`` in its assignment.toml [limits].
-PRELOAD = {"recommender-svd": ("numpy",), "image-recognition": ("numpy", "keras")}
+DEFAULT_EXERCISES = ("recommender-svd", "image-recognition")
 MIX = (("correct", 12), ("wrong", 4), ("raising", 2), ("syntax", 2))
 
 
@@ -95,8 +93,7 @@ def judge(assignment: AssignmentSpec, path: Path, backend: str) -> tuple[float, 
 
 
 def bench(exercise: str, count: int) -> None:
-    base = get_assignment(exercise, REPO)
-    assignment = dataclasses.replace(base, limits=dataclasses.replace(base.limits, preload=PRELOAD[exercise]))
+    assignment = get_assignment(exercise, REPO)  # warm workers preload what its [limits] preload lists
     with tempfile.TemporaryDirectory(prefix="mljudge-bench-") as tmp:
         subs = submissions(assignment, Path(tmp))
         if count < len(subs):  # keep the mix: every n-th submission
@@ -140,10 +137,10 @@ def bench(exercise: str, count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--exercise", action="append", choices=sorted(PRELOAD))
+    parser.add_argument("--exercise", action="append", help=f"default: {', '.join(DEFAULT_EXERCISES)}")
     parser.add_argument("--count", type=int, default=20, help="submissions per exercise (the mix is kept)")
     args = parser.parse_args()
-    for exercise in args.exercise or ["recommender-svd", "image-recognition"]:
+    for exercise in args.exercise or DEFAULT_EXERCISES:
         bench(exercise, args.count)
     print(f"(python {sys.version.split()[0]}, {os.cpu_count()} cores; one grader process, sequential)")
 

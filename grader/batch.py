@@ -28,6 +28,7 @@ from grader.grade import grade_one
 from grader.models import Grade, ResourceUsage, Submission, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox
+from grader.sandbox.warm import WarmBwrapSandbox
 
 #: Seconds added to a submission's own budget before the batch gives up on its future.
 DEFAULT_MARGIN = 60.0
@@ -62,6 +63,7 @@ _busy = False
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     if _busy:
         raise KeyboardInterrupt  # pytest stops; grade_one closes the sandbox on the way out
+    WarmBwrapSandbox.close_all()  # idle: only the warm pool (if any) is left to stop
     os._exit(0)
 
 
@@ -78,7 +80,7 @@ def _assignment(root: str) -> AssignmentSpec:
 
 @lru_cache(maxsize=8)
 def _sandbox(name: str) -> Sandbox:
-    return get_sandbox(name)
+    return get_sandbox(name, batch=True)
 
 
 def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str) -> Grade:

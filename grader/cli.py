@@ -116,12 +116,12 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
     err = _console(stderr=True)
     try:
         assignment = get_assignment(exercise, home)
-        get_sandbox(sandbox_name)
+        get_sandbox(sandbox_name, batch=True)
         found = discover(source, exercise=assignment.id, exercise_file=assignment.file, course=course,
                          inbox=inbox, all_attempts=all_attempts)
     except (AssignmentError, SandboxError, DiscoveryError) as exc:
         raise JudgeUsageError(str(exc)) from exc
-    if sandbox_name == "process" or not get_sandbox(sandbox_name).isolated:
+    if sandbox_name == "process" or not get_sandbox(sandbox_name, batch=True).isolated:
         err.print(Text(NOT_ISOLATED_WARNING, style="bold yellow"))
     for problem in found.problems:
         err.print(Text(f"• {problem}", style="yellow"))

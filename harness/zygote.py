@@ -19,8 +19,9 @@ then gives the worker a world of its own —
 
 * new mount, pid, IPC and UTS namespaces; a private size-capped ``/tmp`` and ``/dev/shm``,
   ``/dev`` read-only, the submission alone on a read-only ``/sandbox``;
-* forks the worker, which is pid 1 of the new pid namespace (it cannot see or signal the zygote,
-  the keeper or anything else) and mounts a fresh ``/proc`` for it;
+* forks an init, pid 1 of the new pid namespace, which mounts a fresh ``/proc`` and forks the
+  worker as pid 2 (as under bubblewrap's own init; the worker cannot see or signal the zygote,
+  the keeper or anything else, and signals it sends itself act as in a cold worker);
 
 — and waits for it, reporting its wait status on the report pipe. The worker moves into a new
 user namespace as uid/gid 65534 (its own keyrings; nothing it does can regain a capability over
@@ -80,6 +81,8 @@ SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
 MAX_MESSAGE = 65536
 NFDS = 6
 MAX_KEEPERS = 2
+#: The keeper's report: the worker's wait status (-1: none), and whether the worker finished its setup.
+REPORT = struct.Struct(">i?")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -189,8 +192,9 @@ def _write_file(path: str, text: str) -> None:
 def _keeper(request: dict[str, Any], fds: list[int]) -> None:
     """Runs in the forked keeper: wait for "go", build the worker's world, run it, report. Never returns."""
     code = 1
+    report_w = fds[5]
     try:
-        proto_in, proto_out, out_w, source_fd, go_r, report_w = fds
+        proto_in, proto_out, out_w, source_fd, go_r, _ = fds
         if os.read(go_r, 1) != b"g":  # the grader gave up before moving us into our group
             os._exit(1)
         tmp_bytes = int(request["tmp_bytes"])
@@ -220,33 +224,65 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         del source, view
         mount(None, "/sandbox", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         socket.sethostname("sandbox")
+        setup_r, setup_w = os.pipe()  # the worker writes "k" here once it is isolated, before any student code
+        status_r, status_w = os.pipe()  # the init writes the worker's wait status here
         pid = os.fork()
         if pid == 0:
-            os.close(report_w)
-            _worker(request, path, proto_in, proto_out, out_w)  # never returns
-        for fd in (proto_in, proto_out, out_w):
+            for fd in (report_w, setup_r, status_r):
+                os.close(fd)
+            _init(request, path, proto_in, proto_out, out_w, setup_w, status_w)  # never returns
+        for fd in (proto_in, proto_out, out_w, setup_w, status_w):
             os.close(fd)
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                break
-            except ChildProcessError:
-                status = -1
-                break
-            except InterruptedError:
-                continue
-        os.write(report_w, struct.pack(">i", status))
+        _wait_for(pid)
+        data = os.read(status_r, 4)
+        status = struct.unpack(">i", data)[0] if len(data) == 4 else -1
+        os.write(report_w, REPORT.pack(status, os.read(setup_r, 1) == b"k"))
         code = 0
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.write(2, f"mljudge keeper: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
+        with contextlib.suppress(OSError):
+            os.write(report_w, REPORT.pack(-1, False))  # the keeper could not build the worker's world
     os._exit(code)
 
 
-def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out_w: int) -> None:
-    """pid 1 of its own namespace: finish isolating itself, then be a harness worker. Never returns."""
+def _wait_for(pid: int) -> int:
+    """Wait for child ``pid``, reaping any other child (orphans) meanwhile; its wait status, or -1."""
+    while True:
+        try:
+            done, status = os.wait()
+        except ChildProcessError:
+            return -1
+        except InterruptedError:
+            continue
+        if done == pid:
+            return status
+
+
+def _init(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out_w: int, setup_w: int,
+          status_w: int) -> None:
+    """pid 1 of the worker's new pid namespace, like bubblewrap's own: mounts the namespace's /proc,
+    runs the worker as pid 2 (so that signals it sends itself act as in a cold worker: the kernel
+    shields a namespace's pid 1 from them), reaps orphans, reports the worker's wait status and exits,
+    which ends every process left in the namespace. Never returns."""
     try:
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        pid = os.fork()
+        if pid == 0:
+            os.close(status_w)
+            _worker(request, path, proto_in, proto_out, out_w, setup_w)  # never returns
+        for fd in (proto_in, proto_out, out_w, setup_w):
+            os.close(fd)
+        os.write(status_w, struct.pack(">i", _wait_for(pid)))
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.write(2, f"mljudge init: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
+    os._exit(0)
+
+
+def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out_w: int, setup_w: int) -> None:
+    """pid 2 of its own namespace: finish isolating itself, then be a harness worker. Never returns."""
+    try:
         uid, gid = os.getuid(), os.getgid()  # root of the zygote's user namespace
         unshare(CLONE_NEWUSER)
         _write_file("/proc/self/setgroups", "deny")
@@ -258,9 +294,9 @@ def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, o
         drop_all_capabilities()
         prctl(PR_SET_DUMPABLE, 1)  # like a cold worker: its own /proc/self belongs to it
         os.setsid()
-        for target, fd in ((0, proto_in), (1, proto_out), (2, out_w)):
+        for target, fd in ((0, proto_in), (1, proto_out), (2, out_w), (3, setup_w)):
             os.dup2(fd, target)
-        os.closerange(3, 1 << 16)
+        os.closerange(4, 1 << 16)
         os.chdir("/tmp")
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
@@ -269,6 +305,8 @@ def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, o
         np = sys.modules.get("numpy")
         if np is not None:
             np.random.seed()  # the zygote's global generator state must not be shared
+        os.write(3, b"k")  # isolated: what fails from here on is the submission's doing
+        os.close(3)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.write(out_w, f"mljudge worker setup: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])

@@ -13,12 +13,15 @@ BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": BwrapSan
 
 #: Strongest first. ``docker`` is only considered when configured (``$MLJUDGE_DOCKER_IMAGE``).
 AUTO_ORDER: tuple[str, ...] = ("docker", "bwrap", "process")
+BATCH_AUTO_ORDER: tuple[str, ...] = ("docker", "bwrap-warm", "bwrap", "process")
 
 
-def get_sandbox(name: str = "auto") -> Sandbox:
-    """The backend called ``name``, or for ``auto`` the strongest one that works here."""
+def get_sandbox(name: str = "auto", *, batch: bool = False) -> Sandbox:
+    """The backend called ``name``, or for ``auto`` the strongest one that works here. For a
+    ``batch`` (many submissions of one exercise), ``auto`` prefers warm workers to cold bwrap ones:
+    the same isolation, with the exercise's imports paid once per worker process."""
     if name == "auto":
-        for candidate in AUTO_ORDER:
+        for candidate in (BATCH_AUTO_ORDER if batch else AUTO_ORDER):
             backend = BACKENDS[candidate]
             if backend is DockerSandbox and not DockerSandbox.configured():
                 continue

@@ -128,6 +128,7 @@ class WorkerCgroup:
         """Make the groups and set their limits; raise ``CgroupError`` if that is not possible."""
         name = f"w-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         own = _own_paths()
+        _sweep_once(own)
         if is_unified():
             return cls._create_v2(own, name, memory_mb, processes)
         return cls._create_v1(own, name, memory_mb, processes)
@@ -268,6 +269,32 @@ class WorkerCgroup:
                 self.kill_all()
                 _rmdir(group, attempts=200)
         self._destroyed = True
+
+
+_swept: set[int] = set()
+
+
+def _sweep_once(own: dict[str, str]) -> None:
+    """Once per process: remove the groups of graders that are gone (``w-<pid>-…`` with no such
+    pid), e.g. a batch worker killed with SIGKILL. Groups of a live pid are never touched."""
+    if os.getpid() in _swept:
+        return
+    _swept.add(os.getpid())
+    bases = [CGROUP_ROOT / c / own[c].lstrip("/") / BASE for c in V1_CONTROLLERS if c in own]
+    if "" in own:
+        bases.append(CGROUP_ROOT / own[""].lstrip("/") / BASE)
+    for base in bases:
+        with contextlib.suppress(OSError):
+            for group in base.iterdir():
+                parts = group.name.split("-")
+                if len(parts) != 3 or parts[0] != "w" or not parts[1].isdigit() or not group.is_dir():
+                    continue
+                if Path(f"/proc/{parts[1]}").exists():
+                    continue
+                for pid in _pids(group):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                _rmdir(group, attempts=20)
 
 
 def cgroups_usable() -> bool:

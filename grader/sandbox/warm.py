@@ -34,12 +34,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import multiprocessing.util
 import os
 import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -76,6 +76,7 @@ from grader.sandbox.bwrap import (
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
 from grader.sandbox.popen_worker import HARNESS_ROOT, OutputCapture, rlimits_for, worker_environment
 from harness.protocol import ChannelClosed, FrameReader, write_with_deadline
+from harness.zygote import REPORT as KEEPER_REPORT
 
 ZYGOTE_BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); from harness.zygote import main; sys.exit(main(sys.argv[2:]))"
@@ -552,29 +553,32 @@ class WarmWorker(WorkerProcess):
         return None if self._violation is None else self.stop()
 
     # -- stopping -------------------------------------------------------------------
-    def _report(self, wait: float) -> int | None:
+    def _report(self, wait: float) -> tuple[int | None, bool] | None:
+        """The keeper's report, if it came within ``wait`` seconds: (the worker's wait status, or
+        None if there was no worker; whether the worker finished isolating itself)."""
         ready, _, _ = select.select([self.report_r], [], [], wait)
         if not ready:
             return None
         try:
-            data = os.read(self.report_r, 4)
+            data = os.read(self.report_r, KEEPER_REPORT.size)
         except OSError:
             return None
-        if len(data) != 4:
+        if len(data) != KEEPER_REPORT.size:
             return None
-        status = struct.unpack(">i", data)[0]
-        return status if status >= 0 else None
+        status, set_up = KEEPER_REPORT.unpack(data)
+        return (status if status >= 0 else None), bool(set_up)
 
     def stop(self) -> SandboxRun:
         with self._lock:
             if self._result is not None:
                 return self._result
             # a worker that died by itself: let its keeper report how (as wait4 would tell)
-            status = self._report(1.0 if self._closed else 0.0)
+            report = self._report(1.0 if self._closed else 0.0)
             assert self.cgroup is not None
             self.cgroup.kill_all()
-            if status is None:
-                status = self._report(0.05)
+            if report is None:
+                report = self._report(0.05)
+            status = report[0] if report is not None else None
             self.output.join(timeout=1.0)
             cpu, peak_mb = self.cgroup.measure()
             verdict = self._verdict(status, cpu)
@@ -595,6 +599,9 @@ class WarmWorker(WorkerProcess):
                 wall_seconds=time.monotonic() - self.started, output=self.output.text(),
                 output_truncated=self.output.total > len(self.output.data),
             )
+            if report is not None and not report[1]:  # the judge's failure, not the submission's
+                self.zygote.retire()
+                raise SandboxError("a warm worker could not be set up:\n" + self._result.output[-2000:])
             return self._result
 
     def _verdict(self, status: int | None, cpu: float) -> tuple[Verdict, str] | None:
@@ -696,3 +703,5 @@ class WarmBwrapSandbox(Sandbox):
 
 
 atexit.register(WarmBwrapSandbox.close_all)
+# a multiprocessing worker (a batch's pool) ends without atexit, but runs these finalizers
+multiprocessing.util.Finalize(None, WarmBwrapSandbox.close_all, exitpriority=100)

@@ -23,7 +23,7 @@ from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
-from grader.sandbox.warm import WarmBwrapSandbox, owner_tag
+from grader.sandbox.warm import KeeperKey, WarmBwrapSandbox, owner_tag
 from grader.verify import verify_cases
 
 pytestmark = pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="bwrap with cgroups cannot run here")
@@ -76,14 +76,15 @@ def _cases(exercise: str) -> list[tuple[str, str]]:
     return [(exercise, case.name) for case in verify_cases(assignment)]
 
 
-EXERCISES = ("recommender-svd", "metrics", "preprocessing")
-SLOW = ("image-recognition",)
+#: Every exercise of the catalogue (the reference, the stub and every example of each).
+EXERCISES = sorted(p.parent.name for p in (REPO / "assignments").glob("*/assignment.toml")
+                   if (REPO / "solutions" / p.parent.name).is_dir())
+SLOW = {"image-recognition", "optimization", "recommender-movielens", "text-classification"}
 
 
 @pytest.mark.parametrize(
     ("exercise", "case"),
-    [c for e in EXERCISES for c in _cases(e)]
-    + [pytest.param(*c, marks=pytest.mark.slow) for e in SLOW for c in _cases(e)],
+    [pytest.param(*c, marks=[pytest.mark.slow] if e in SLOW else []) for e in EXERCISES for c in _cases(e)],
 )
 def test_same_grade_as_cold_bwrap(exercise: str, case: str) -> None:
     assignment = get_assignment(exercise, REPO)
@@ -112,7 +113,7 @@ def test_child_has_no_capabilities_and_a_world_of_its_own(tmp_path: Path) -> Non
     for key in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
         assert int(info[key], 16) == 0, info
     assert info["NoNewPrivs"] == "1"
-    assert (info["pid"], info["ppid"], info["procs"]) == (1, 0, ["1"]), info
+    assert (info["pid"], info["ppid"], info["procs"]) == (2, 1, ["1", "2"]), info  # pid 1: its init, as in bwrap
     assert (info["uid"], info["gid"]) == (65534, 65534)
     tmp = [name for name in info["tmp"] if name not in INSTALLED_UNDER_TMP]
     assert (tmp, info["shm"], info["sandbox"], info["cwd"]) == ([], [], ["solution.py"], "/tmp")
@@ -291,3 +292,23 @@ def test_cold_bwrap_is_unchanged() -> None:
 def test_assignment_preload_field(tmp_path: Path) -> None:
     assignment: AssignmentSpec = get_assignment("recommender-svd", REPO)
     assert dataclasses.replace(assignment.limits, preload=("sklearn",)).preload == ("sklearn",)
+
+
+@pytest.mark.parametrize("fault", [{"uid": 2**32 - 1}, {"tmp_bytes": -1}], ids=["worker-setup", "keeper-setup"])
+def test_a_child_that_cannot_be_set_up_is_a_judge_error(
+        fault: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real setup failure (an impossible uid map, an impossible /tmp) is the judge's, not the student's."""
+    WarmBwrapSandbox.close_all()
+    original = KeeperKey.request
+    monkeypatch.setattr(KeeperKey, "request", lambda self: {**original(self), **fault})
+    assignment = get_assignment("recommender-svd", REPO)
+    grade = grade_one(assignment=assignment, submission=Submission.from_path(assignment.solution),
+                      sandbox=get_sandbox("bwrap-warm"))
+    assert grade.verdict is Verdict.JUDGE_ERROR and grade.status == "error"
+    # reported when the keeper's report comes, or already when handing it the submission failed
+    assert any("could not be set up" in note or "could not start a warm worker" in note for note in grade.notes)
+    monkeypatch.undo()
+    WarmBwrapSandbox.close_all()
+    again = grade_one(assignment=assignment, submission=Submission.from_path(assignment.solution),
+                      sandbox=get_sandbox("bwrap-warm"))
+    assert again.verdict is Verdict.PASSED and again.score == 10

