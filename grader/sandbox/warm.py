@@ -669,6 +669,7 @@ class WarmBwrapSandbox(Sandbox):
                 zygote.busy.release()
                 pool.remove(zygote)
                 zygote.close()
+        _close_at_exit()
         zygote = Zygote(preload)  # outside the lock: this takes seconds
         zygote.busy.acquire()
         with cls._pools_lock:
@@ -702,6 +703,15 @@ class WarmBwrapSandbox(Sandbox):
                     zygote.close()
 
 
-atexit.register(WarmBwrapSandbox.close_all)
-# a multiprocessing worker (a batch's pool) ends without atexit, but runs these finalizers
-multiprocessing.util.Finalize(None, WarmBwrapSandbox.close_all, exitpriority=100)
+_hooked: set[int] = set()
+
+
+def _close_at_exit() -> None:
+    """Once per process (registered where the first zygote starts, not where this module was
+    imported: a forkserver imports it for all its children): close this process's pools at exit."""
+    if os.getpid() in _hooked:
+        return
+    _hooked.add(os.getpid())
+    atexit.register(WarmBwrapSandbox.close_all)
+    # a multiprocessing worker (a batch's pool) ends without atexit, but runs these finalizers
+    multiprocessing.util.Finalize(None, WarmBwrapSandbox.close_all, exitpriority=100)
