@@ -72,9 +72,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--sandbox", default="auto")
+    parser.add_argument("--sandbox", default="auto", help="auto (warm workers where they work), bwrap, …")
     args = parser.parse_args()
-    sandbox = get_sandbox(args.sandbox).name
+    sandbox = get_sandbox(args.sandbox, batch=True).name  # auto: warm workers where they work
     with tempfile.TemporaryDirectory() as tmp:
         tasks = generate(args.n, Path(tmp))
         print(f"{args.n} submissions, sandbox {sandbox}, {os.cpu_count()} cores", flush=True)
