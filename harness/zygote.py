@@ -9,9 +9,12 @@ would lock its mounts and forbid the children a fresh ``/proc``). Its control ch
 ``SOCK_SEQPACKET`` Unix
 socket to the grader: one JSON message per packet, file descriptors passed with ``SCM_RIGHTS``.
 
-The zygote never runs student code. For each submission the grader sends ``fork`` with six
+The zygote never runs student code. For each submission the grader sends ``fork`` with seven
 descriptors: the protocol's two pipe ends, the output pipe, a memfd for the submission, a
-"go" pipe and a "report" pipe. The zygote forks a *keeper* process and answers with its pid.
+"go" pipe, a "report" pipe and a "setup" pipe (the worker writes "k" on it once it is isolated,
+right before the submission is imported: the grader waits for it, so that a worker lost while
+being set up is the judge's failure, retried, never the student's). The zygote forks a *keeper*
+process and answers with its pid.
 The grader moves the keeper into a fresh control group of its own and writes "g"; the keeper builds
 its namespaces and waits. The grader does this ahead, while the previous submission is being
 finished, and when the next submission comes writes it to the memfd and "s". The keeper
@@ -79,10 +82,10 @@ KEYCTL_JOIN_SESSION_KEYRING = 1
 SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
 
 MAX_MESSAGE = 65536
-NFDS = 6
+NFDS = 7
 MAX_KEEPERS = 2
-#: The keeper's report: the worker's wait status (-1: none), and whether the worker finished its setup.
-REPORT = struct.Struct(">i?")
+#: The keeper's report: the worker's wait status (-1: there was no worker).
+REPORT = struct.Struct(">i")
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -194,7 +197,7 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
     code = 1
     report_w = fds[5]
     try:
-        proto_in, proto_out, out_w, source_fd, go_r, _ = fds
+        proto_in, proto_out, out_w, source_fd, go_r, _, setup_w = fds
         if os.read(go_r, 1) != b"g":  # the grader gave up before moving us into our group
             os._exit(1)
         tmp_bytes = int(request["tmp_bytes"])
@@ -224,11 +227,10 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         del source, view
         mount(None, "/sandbox", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         socket.sethostname("sandbox")
-        setup_r, setup_w = os.pipe()  # the worker writes "k" here once it is isolated, before any student code
         status_r, status_w = os.pipe()  # the init writes the worker's wait status here
         pid = os.fork()
         if pid == 0:
-            for fd in (report_w, setup_r, status_r):
+            for fd in (report_w, status_r):
                 os.close(fd)
             _init(request, path, proto_in, proto_out, out_w, setup_w, status_w)  # never returns
         for fd in (proto_in, proto_out, out_w, setup_w, status_w):
@@ -236,13 +238,13 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         _wait_for(pid)
         data = os.read(status_r, 4)
         status = struct.unpack(">i", data)[0] if len(data) == 4 else -1
-        os.write(report_w, REPORT.pack(status, os.read(setup_r, 1) == b"k"))
+        os.write(report_w, REPORT.pack(status))
         code = 0
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.write(2, f"mljudge keeper: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
         with contextlib.suppress(OSError):
-            os.write(report_w, REPORT.pack(-1, False))  # the keeper could not build the worker's world
+            os.write(report_w, REPORT.pack(-1))  # the keeper could not build the worker's world
     os._exit(code)
 
 

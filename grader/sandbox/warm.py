@@ -88,6 +88,7 @@ CONTROL_TIMEOUT = 10.0
 ZYGOTE_MEMORY_MB = 8192
 ZYGOTE_PROCESSES = 256
 ZYGOTE_LOG_BYTES = 64 * 1024
+ZYGOTE_DIR_PREFIX = "mljudge-zygote-"  # then the grader's pid
 
 
 def owner_tag(pid: int | None = None) -> str:
@@ -131,7 +132,7 @@ class Zygote:
         self.owner = os.getpid()
         self.busy = threading.Lock()
         self.dead = False
-        self.root = Path(tempfile.mkdtemp(prefix="mljudge-zygote-"))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{ZYGOTE_DIR_PREFIX}{os.getpid()}-"))
         self.cgroup: WorkerCgroup | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.ctl: socket.socket | None = None
@@ -446,7 +447,7 @@ class Keeper:
         self.error = ""
         made: list[int] = []
         try:
-            for _ in range(5):
+            for _ in range(6):
                 made += os.pipe()
             made.append(os.memfd_create("submission", os.MFD_CLOEXEC))
         except OSError:
@@ -454,9 +455,10 @@ class Keeper:
                 os.close(fd)
             raise
         to_worker_r, self.to_worker, self.from_worker, from_worker_w, self.out_r, out_w, \
-            go_r, self.go_w, self.report_r, report_w, self.memfd = made
-        self.theirs = [to_worker_r, from_worker_w, out_w, self.memfd, go_r, report_w]
-        self.mine = [self.to_worker, self.from_worker, self.out_r, self.go_w, self.report_r, self.memfd]
+            go_r, self.go_w, self.report_r, report_w, self.setup_r, setup_w, self.memfd = made
+        self.theirs = [to_worker_r, from_worker_w, out_w, self.memfd, go_r, report_w, setup_w]
+        self.mine = [self.to_worker, self.from_worker, self.out_r, self.go_w, self.report_r, self.setup_r,
+                     self.memfd]
 
     def handed_over(self) -> None:
         """The zygote holds its own copies of the keeper's ends now: close ours of them."""
@@ -519,12 +521,37 @@ class WarmWorker(WorkerProcess):
             raise SandboxError(f"could not start a warm worker: {exc}") from exc
         self.to_worker, self.from_worker = self.keeper.to_worker, self.keeper.from_worker
         self.report_r = self.keeper.report_r
+        self._await_setup()
         os.set_blocking(self.to_worker, False)
         self.reader = FrameReader(self.from_worker, spec.limits.max_frame_mb * 1024 * 1024)
         self.output = OutputCapture(self.keeper.out_r, spec.limits.output_kb * 1024,
                                     lambda: self._trip(Verdict.OUTPUT_LIMIT,
                                                        f"printed more than {spec.limits.output_kb} KiB"))
         self.output.start()
+
+    def _await_setup(self) -> None:
+        """Wait for the worker's "k" (isolated; nothing of the submission has run yet). A worker
+        lost before it (a setup failure, or killed from outside) is the judge's failure: the
+        zygote is replaced and ``SandboxError`` raised (``start`` tries once more)."""
+        ready, _, _ = select.select([self.keeper.setup_r], [], [], CONTROL_TIMEOUT)
+        try:
+            done = bool(ready) and os.read(self.keeper.setup_r, 1) == b"k"
+        except OSError:
+            done = False
+        if done:
+            return
+        assert self.cgroup is not None
+        self.cgroup.kill_all()
+        said = b""
+        with contextlib.suppress(OSError):
+            os.set_blocking(self.keeper.out_r, False)
+            said = os.read(self.keeper.out_r, 4000)
+        self.keeper.close_all()
+        self.zygote.after_child(self.keeper)
+        log = self.zygote.log.text()[-1000:] if self.zygote.log is not None else ""
+        self.zygote.retire()
+        raise SandboxError("a warm worker could not be set up:\n"
+                           + said.decode("utf-8", errors="replace") + log)
 
     # -- channel --------------------------------------------------------------------
     def send(self, frame: bytes, timeout: float) -> None:
@@ -553,9 +580,9 @@ class WarmWorker(WorkerProcess):
         return None if self._violation is None else self.stop()
 
     # -- stopping -------------------------------------------------------------------
-    def _report(self, wait: float) -> tuple[int | None, bool] | None:
+    def _report(self, wait: float) -> tuple[int | None] | None:
         """The keeper's report, if it came within ``wait`` seconds: (the worker's wait status, or
-        None if there was no worker; whether the worker finished isolating itself)."""
+        None if there was no worker,)."""
         ready, _, _ = select.select([self.report_r], [], [], wait)
         if not ready:
             return None
@@ -565,8 +592,8 @@ class WarmWorker(WorkerProcess):
             return None
         if len(data) != KEEPER_REPORT.size:
             return None
-        status, set_up = KEEPER_REPORT.unpack(data)
-        return (status if status >= 0 else None), bool(set_up)
+        (status,) = KEEPER_REPORT.unpack(data)
+        return (status if status >= 0 else None,)
 
     def stop(self) -> SandboxRun:
         with self._lock:
@@ -599,9 +626,6 @@ class WarmWorker(WorkerProcess):
                 wall_seconds=time.monotonic() - self.started, output=self.output.text(),
                 output_truncated=self.output.total > len(self.output.data),
             )
-            if report is not None and not report[1]:  # the judge's failure, not the submission's
-                self.zygote.retire()
-                raise SandboxError("a warm worker could not be set up:\n" + self._result.output[-2000:])
             return self._result
 
     def _verdict(self, status: int | None, cpu: float) -> tuple[Verdict, str] | None:
@@ -706,12 +730,21 @@ class WarmBwrapSandbox(Sandbox):
 _hooked: set[int] = set()
 
 
+def _sweep_stale_dirs() -> None:
+    """Remove the folders of zygotes whose grader is gone (``mljudge-zygote-<pid>-…``, no such pid)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{ZYGOTE_DIR_PREFIX}*"):
+        pid = folder.name[len(ZYGOTE_DIR_PREFIX):].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _close_at_exit() -> None:
     """Once per process (registered where the first zygote starts, not where this module was
     imported: a forkserver imports it for all its children): close this process's pools at exit."""
     if os.getpid() in _hooked:
         return
     _hooked.add(os.getpid())
+    _sweep_stale_dirs()
     atexit.register(WarmBwrapSandbox.close_all)
     # a multiprocessing worker (a batch's pool) ends without atexit, but runs these finalizers
     multiprocessing.util.Finalize(None, WarmBwrapSandbox.close_all, exitpriority=100)

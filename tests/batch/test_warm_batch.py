@@ -8,6 +8,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,6 +53,10 @@ def orphans() -> list[str]:
         for arg in argv:
             if arg.startswith(b"mljudge-owner-") and not _alive(int(arg.rsplit(b"-", 1)[1])):
                 found.append(f"process {entry} of {arg.decode()}")
+    for folder in Path(tempfile.gettempdir()).glob("mljudge-zygote-*"):
+        pid = folder.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            found.append(f"folder {folder}")
     for base in CGROUP_ROOT.glob(f"**/{BASE}"):
         for group in base.iterdir() if base.is_dir() else ():
             parts = group.name.split("-")

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import signal
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -279,7 +280,7 @@ def test_nothing_left_after_close(tmp_path: Path) -> None:
     for entry in filter(str.isdigit, os.listdir("/proc")):
         with contextlib.suppress(OSError):
             assert owner_tag().encode() not in Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0"), entry
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("mljudge-zygote-*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"mljudge-zygote-{os.getpid()}-*"))
 
 
 def test_cold_bwrap_is_unchanged() -> None:
