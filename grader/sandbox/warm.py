@@ -7,11 +7,15 @@ system, no network, dies with the grader), plus ``CAP_SYS_ADMIN`` (and ``CAP_SET
 worker's uid) in its own user namespace so that it can give each child namespaces of its own.
 For each worker the grader:
 
-1. makes the channel (two pipes), the output pipe, a memfd with the submission, a "go" pipe and a
-   "report" pipe, and passes them to the zygote with ``fork`` (``SCM_RIGHTS``);
+1. makes the channel (two pipes), the output pipe, a memfd for the submission, a "go" pipe, a
+   "report" pipe and a "setup" pipe, and passes them to the zygote with ``fork`` (``SCM_RIGHTS``);
 2. finds the forked keeper's host pid in the zygote's control group (``/proc/<pid>/status``
    NSpid), moves it into a fresh per-worker control group (memory, pids, CPU accounting), and
-   only then writes "go": nothing of the submission runs before it is in its group;
+   only then writes "g": the keeper builds its namespaces and waits. Steps 1–2 for the *next*
+   submission happen while the current one starts (the fork before its code runs; joining the
+   group in the background), so a batch does not wait for them;
+2b. writes the submission to the memfd and "s"; waits for the worker's "k" on the setup pipe
+   (isolated, about to import the submission); a worker lost before that is the judge's failure;
 3. talks to the worker with ``harness.protocol`` frames, size caps and deadlines exactly as with a
    cold worker (``grader.proxy`` does not know the difference);
 4. stops it by killing its control group, reads the worker's wait status from the report pipe,
@@ -139,6 +143,7 @@ class Zygote:
         self.log: _Log | None = None
         self.spare: Keeper | None = None
         self._checked: threading.Event | None = None
+        self.suspect = False  # preparing a keeper failed: replace this zygote after the running child
         self._reaper: threading.Thread | None = None
         self._ctl_lock = threading.Lock()
         try:
@@ -287,16 +292,22 @@ class Zygote:
             self._drop(keeper)
             keeper = None
         if keeper is None:
-            keeper = self._fork_keeper(key)
+            try:
+                keeper = self._fork_keeper(key)
+            except BaseException:
+                self.retire()  # its state is unknown now: the next worker gets a fresh zygote
+                raise
             self._join_group(keeper)
             if not keeper.ok:
                 self._drop(keeper)
                 self.retire()
                 raise SandboxError(f"could not start a warm worker: {keeper.error}")
         try:
-            spare = self._fork_keeper(key)
-        except SandboxError:
-            spare = None  # this submission still runs; the next one forks its own keeper
+            spare: Keeper | None = self._fork_keeper(key)
+        except (SandboxError, OSError):
+            # never retire now: that would kill the keeper just taken. This submission runs; the
+            # zygote, in an unknown state, is replaced once it is done (Zygote.after_child)
+            spare, self.suspect = None, True
         if spare is not None:
             threading.Thread(target=self._join_group, args=(spare,), name="mljudge-warm-spare", daemon=True).start()
         self.spare = spare
@@ -308,7 +319,6 @@ class Zygote:
             keeper.host, keeper.inner = self.fork(keeper.theirs, key.request())
         except BaseException:
             keeper.discard()
-            self.retire()  # its state is unknown now: the next worker gets a fresh zygote
             raise
         finally:
             keeper.handed_over()
@@ -344,7 +354,9 @@ class Zygote:
 
         def work() -> None:
             try:
-                if keeper.inner is not None and not self.dead:
+                if self.suspect:
+                    self.retire()
+                elif keeper.inner is not None and not self.dead:
                     self.reap(keeper.inner)
             finally:
                 checked.set()
@@ -510,7 +522,10 @@ class WarmWorker(WorkerProcess):
             source = read_regular_file(spec.submission)
         except (OSError, NotARegularFile) as exc:
             raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
-        self.keeper = zygote.take(self.key)  # SandboxError: the zygote is retired
+        try:
+            self.keeper = zygote.take(self.key)  # SandboxError: the zygote is retired
+        except OSError as exc:  # out of descriptors, say
+            raise SandboxError(f"could not start a warm worker: {exc}") from exc
         self.cgroup: WorkerCgroup | None = self.keeper.cgroup
         self.started = time.monotonic()
         try:

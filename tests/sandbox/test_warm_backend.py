@@ -21,10 +21,10 @@ from grader.grade import grade_one
 from grader.models import Grade, Limits, Submission, Verdict
 from grader.proxy import SubmissionFault, WorkerSession
 from grader.sandbox import get_sandbox
-from grader.sandbox.base import WorkerSpec
+from grader.sandbox.base import SandboxError, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
-from grader.sandbox.warm import KeeperKey, WarmBwrapSandbox, owner_tag
+from grader.sandbox.warm import Keeper, KeeperKey, WarmBwrapSandbox, Zygote, owner_tag
 from grader.verify import verify_cases
 
 pytestmark = pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="bwrap with cgroups cannot run here")
@@ -313,3 +313,26 @@ def test_a_child_that_cannot_be_set_up_is_a_judge_error(
     again = grade_one(assignment=assignment, submission=Submission.from_path(assignment.solution),
                       sandbox=get_sandbox("bwrap-warm"))
     assert again.verdict is Verdict.PASSED and again.score == 10
+
+
+def test_a_spare_that_cannot_be_prepared_spares_the_running_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preparing the next keeper fails (a fault injected into the zygote's fork): the submission
+    being started still runs to the end, and the zygote is replaced after it, not during it."""
+    WarmBwrapSandbox.close_all()
+    real = Zygote._fork_keeper
+    calls: list[int] = []
+
+    def second_fails(self: Zygote, key: KeeperKey) -> Keeper:
+        calls.append(1)
+        if len(calls) == 2:  # the spare forked while the first worker starts
+            raise SandboxError("injected: the zygote refused to fork")
+        return real(self, key)
+
+    monkeypatch.setattr(Zygote, "_fork_keeper", second_fails)
+    assert call(tmp_path, "def f():\n    return 41 + 1\n") == 42
+    before = WarmBwrapSandbox.pool_pids()
+    WarmBwrapSandbox.quiesce()
+    monkeypatch.undo()
+    assert call(tmp_path, "def f():\n    return 7\n") == 7
+    assert not set(WarmBwrapSandbox.pool_pids()) & set(before), "the suspect zygote was replaced"
