@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.models import Limits, SandboxRun, Verdict
 from grader.sandbox.base import SandboxError, WorkerProcess, cpu_limit_verdict, memory_limit_verdict
+from grader.sandbox.drain import OutputCapture
 from harness.protocol import FrameReader, write_with_deadline
 
 MONITOR_PERIOD = 0.05
@@ -61,36 +62,6 @@ def rlimits_for(limits: Limits) -> dict[str, int]:
     }
 
 
-class OutputCapture(threading.Thread):
-    """Drains the worker's stderr, keeping at most ``limit`` bytes; calls ``on_exceed`` past it."""
-
-    def __init__(self, fd: int, limit: int, on_exceed: Callable[[], None]) -> None:
-        super().__init__(daemon=True)
-        self.fd = fd
-        self.limit = limit
-        self.on_exceed = on_exceed
-        self.data = bytearray()
-        self.total = 0
-
-    def run(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            room = self.limit - len(self.data)
-            if room > 0:
-                self.data += chunk[:room]
-            self.total += len(chunk)
-            if self.total > self.limit:
-                self.on_exceed()
-
-    def text(self) -> str:
-        return self.data.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")
-
-
 def session_rss_kb(sid: int) -> int:
     """Resident memory of every process in session ``sid``, in KiB (Linux /proc)."""
     total = 0
@@ -133,30 +104,36 @@ class PopenWorker(WorkerProcess):
         self._kill_extra = kill_extra
         self._usage = usage
         self._verdict_hook = verdict_hook
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by stop
+        self._violation_lock = threading.Lock()  # taken by the monitors, even while stop waits for them
         self._violation: tuple[Verdict, str] | None = None
+        self._reaped = False  # the worker's pid may be reused: monitors must not kill by it any more
         self._result: SandboxRun | None = None
         self._peak_kb = 0
         self.started = time.monotonic()
+        err_r, err_w = os.pipe()  # the output's read end belongs to its OutputCapture alone
         try:
             self.proc = subprocess.Popen(
                 list(argv),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=err_w,
                 cwd=cwd,
                 env=env,
                 start_new_session=True,
                 close_fds=True,
             )
         except OSError as exc:
+            os.close(err_r)
             cleanup()
             raise SandboxError(f"could not start the worker: {exc}") from exc
-        assert self.proc.stdin and self.proc.stdout and self.proc.stderr
+        finally:
+            os.close(err_w)
+        assert self.proc.stdin and self.proc.stdout
         os.set_blocking(self.proc.stdin.fileno(), False)
         self.reader = FrameReader(self.proc.stdout.fileno(), limits.max_frame_mb * 1024 * 1024)
         self.output = OutputCapture(
-            self.proc.stderr.fileno(),
+            err_r,
             limits.output_kb * 1024,
             lambda: self._trip(Verdict.OUTPUT_LIMIT, f"printed more than {limits.output_kb} KiB"),
         )
@@ -177,10 +154,11 @@ class PopenWorker(WorkerProcess):
 
     # -- monitors -------------------------------------------------------------------
     def _trip(self, verdict: Verdict, reason: str) -> None:
-        with self._lock:
+        with self._violation_lock:
             if self._violation is None:
                 self._violation = (verdict, reason)
-        self._kill()
+            if not self._reaped:
+                self._kill()
 
     def _watch_memory(self) -> None:
         limit_kb = self.limits.memory_mb * 1024
@@ -211,9 +189,11 @@ class PopenWorker(WorkerProcess):
             self._stop_monitor.set()
             _, status, rusage = os.wait4(self.proc.pid, 0)
             self.proc.returncode = os.waitstatus_to_exitcode(status)
-            self._kill()  # stragglers that stayed in the session
-            self.output.join(timeout=1.0)
-            for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            with self._violation_lock:
+                self._kill()  # stragglers that stayed in the session
+                self._reaped = True
+            self.output.finish(timeout=1.0)
+            for pipe in (self.proc.stdin, self.proc.stdout):
                 with contextlib.suppress(OSError):
                     pipe.close() if pipe else None
             cpu = rusage.ru_utime + rusage.ru_stime

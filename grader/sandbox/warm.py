@@ -78,7 +78,8 @@ from grader.sandbox.bwrap import (
     system_binds,
 )
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
-from grader.sandbox.popen_worker import HARNESS_ROOT, OutputCapture, rlimits_for, worker_environment
+from grader.sandbox.drain import OutputCapture, TailCapture
+from grader.sandbox.popen_worker import HARNESS_ROOT, rlimits_for, worker_environment
 from harness.protocol import ChannelClosed, FrameReader, write_with_deadline
 from harness.zygote import REPORT as KEEPER_REPORT
 
@@ -105,29 +106,6 @@ def preload_of(limits: Limits) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*BASE_PRELOAD, *declared)))
 
 
-class _Log(threading.Thread):
-    """Drains the zygote's stderr (its own messages and the keepers'), keeping the last bytes."""
-
-    def __init__(self, fd: int) -> None:
-        super().__init__(daemon=True)
-        self.fd = fd
-        self.data = bytearray()
-
-    def run(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.data += chunk
-            del self.data[:-ZYGOTE_LOG_BYTES]
-
-    def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")[-2000:]
-
-
 class Zygote:
     """One zygote sandbox: started, asked to fork, checked after each child, stopped."""
 
@@ -140,7 +118,7 @@ class Zygote:
         self.cgroup: WorkerCgroup | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.ctl: socket.socket | None = None
-        self.log: _Log | None = None
+        self.log: TailCapture | None = None
         self.spare: Keeper | None = None
         self._checked: threading.Event | None = None
         self.suspect = False  # preparing a keeper failed: replace this zygote after the running child
@@ -194,12 +172,14 @@ class Zygote:
                                          cwd=str(self.root), env={"PATH": "/usr/bin:/bin"},
                                          start_new_session=True, close_fds=True)
         except OSError as exc:
+            ours.close()
+            os.close(log_r)
             raise SandboxError(f"could not start the zygote: {exc}") from exc
         finally:
             theirs.close()
             os.close(log_w)
         self.ctl = ours
-        self.log = _Log(log_r)
+        self.log = TailCapture(log_r, ZYGOTE_LOG_BYTES, "mljudge-zygote-log")
         self.log.start()
         hello = self._receive(ZYGOTE_START_TIME)
         if hello.get("kind") != "ready" or type(hello.get("fingerprint")) is not str:
@@ -401,10 +381,7 @@ class Zygote:
             with contextlib.suppress(Exception):
                 self.proc.wait(timeout=5)
         if self.log is not None:
-            self.log.join(timeout=1.0)
-            with contextlib.suppress(OSError):
-                os.close(self.log.fd)
-            self.log = None
+            self.log.finish(timeout=1.0)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -494,6 +471,11 @@ class Keeper:
         if fd in self.mine:
             self.mine.remove(fd)
 
+    def release(self, fd: int) -> int:
+        """Hand one of our ends to a new owner (that closes it); return it."""
+        self.mine.remove(fd)
+        return fd
+
     def close_all(self) -> None:
         for fd in dict.fromkeys([*self.theirs, *self.mine]):  # the memfd is in both
             with contextlib.suppress(OSError):
@@ -514,7 +496,8 @@ class WarmWorker(WorkerProcess):
         self.zygote = zygote
         self.limits = spec.limits
         self.key = KeeperKey.of(spec)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by stop
+        self._violation_lock = threading.Lock()  # taken by the output's reader, even while stop waits for it
         self._violation: tuple[Verdict, str] | None = None
         self._result: SandboxRun | None = None
         self._closed = False
@@ -539,7 +522,7 @@ class WarmWorker(WorkerProcess):
         self._await_setup()
         os.set_blocking(self.to_worker, False)
         self.reader = FrameReader(self.from_worker, spec.limits.max_frame_mb * 1024 * 1024)
-        self.output = OutputCapture(self.keeper.out_r, spec.limits.output_kb * 1024,
+        self.output = OutputCapture(self.keeper.release(self.keeper.out_r), spec.limits.output_kb * 1024,
                                     lambda: self._trip(Verdict.OUTPUT_LIMIT,
                                                        f"printed more than {spec.limits.output_kb} KiB"))
         self.output.start()
@@ -585,7 +568,7 @@ class WarmWorker(WorkerProcess):
 
     # -- monitors -------------------------------------------------------------------
     def _trip(self, verdict: Verdict, reason: str) -> None:
-        with self._lock:
+        with self._violation_lock:
             if self._violation is None:
                 self._violation = (verdict, reason)
         if self.cgroup is not None:
@@ -621,7 +604,7 @@ class WarmWorker(WorkerProcess):
             if report is None:
                 report = self._report(0.05)
             status = report[0] if report is not None else None
-            self.output.join(timeout=1.0)
+            self.output.finish(timeout=1.0)
             cpu, peak_mb = self.cgroup.measure()
             verdict = self._verdict(status, cpu)
             self.keeper.close_all()
