@@ -312,10 +312,15 @@ class Zygote:
             for procs in keeper.cgroup.procs_files():
                 with open(procs, "w") as fh:
                     fh.write(str(keeper.host))
-            os.write(keeper.go_w, b"g")
+            with keeper.fds_lock:  # never write to the number of a "go" pipe already closed
+                if keeper.go_w not in keeper.mine:
+                    raise OSError("the keeper was discarded meanwhile")
+                os.write(keeper.go_w, b"g")
             keeper.ok = True
         except (OSError, CgroupError) as exc:
             keeper.error = f"{type(exc).__name__}: {exc}"
+            if keeper.cgroup is not None and keeper.go_w not in keeper.mine:  # discarded: nobody else will
+                keeper.cgroup.destroy()
         finally:
             keeper.ready.set()
 
@@ -432,6 +437,7 @@ class Keeper:
         self.host = 0
         self.inner: int | None = None
         self.ready = threading.Event()  # set once it is in its group (ok) or could not be (error)
+        self.fds_lock = threading.Lock()  # the thread that moves it into its group writes "g"
         self.ok = False
         self.error = ""
         made: list[int] = []
@@ -466,21 +472,24 @@ class Keeper:
         self.close(self.go_w)
 
     def close(self, fd: int) -> None:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        if fd in self.mine:
-            self.mine.remove(fd)
+        with self.fds_lock:
+            if fd in self.mine:  # never close a number twice: it may be another pipe's by now
+                self.mine.remove(fd)
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def release(self, fd: int) -> int:
         """Hand one of our ends to a new owner (that closes it); return it."""
-        self.mine.remove(fd)
+        with self.fds_lock:
+            self.mine.remove(fd)
         return fd
 
     def close_all(self) -> None:
-        for fd in dict.fromkeys([*self.theirs, *self.mine]):  # the memfd is in both
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self.theirs, self.mine = [], []
+        with self.fds_lock:
+            for fd in dict.fromkeys([*self.theirs, *self.mine]):  # the memfd is in both
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self.theirs, self.mine = [], []
 
     def discard(self) -> None:
         """Never used: close the "go" pipe (the keeper exits), kill and remove its group."""
