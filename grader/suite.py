@@ -8,9 +8,14 @@ submission can leave behind is torn down after its run — the last item is run 
 ``nextitem=None``, so module- and session-scoped fixtures are finalised and set up afresh for the
 next submission, exactly as in a new session.
 
-What stays across submissions is the check modules' own globals: checks must not keep a
-submission's results in module globals (the same rule pytest-xdist and a plain ``pytest`` run over
-many cases impose). pytest is pinned; the session driving below follows ``_pytest.main.wrap_session``.
+What would stay across submissions is the check modules' own globals. A check that keeps a
+submission's result there (a module-level dict filled by one check and read by the next, a rebound
+global) would hand it to the next submission, for example when that submission's check fails before
+storing its own. So after each run the suite compares the check modules' globals with what they
+were when collected (each name's object and, for dicts, lists and sets, the objects they hold); a
+suite whose checks changed them is thrown away and the next submission gets freshly imported checks.
+Checks that only cache *trusted* values in a function (``functools.cache``) keep the suite.
+pytest is pinned; the session driving below follows ``_pytest.main.wrap_session``.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from _pytest.config import _prepareconfig
 from _pytest.main import Session
+from _pytest.nodes import Node
 
 from grader.plugin import CheckRun, JudgePlugin
 
@@ -130,6 +137,9 @@ class CheckSuite:
             finally:
                 os.chdir(cwd)
         self.items: list[pytest.Item] = list(self.session.items)
+        self._modules = _check_modules(self.items, rootdir)
+        self._collected_state = globals_state(self._modules)
+        self.dirty = False  # the checks changed their modules' globals: do not reuse this suite
 
     def run(self, run: CheckRun) -> None:
         """Run every check for the submission behind ``run.session``; results land in ``run``."""
@@ -148,6 +158,7 @@ class CheckSuite:
             finally:
                 self.plugin.finish()
                 os.chdir(cwd)
+                self.dirty = self.dirty or not same_state(self._collected_state, globals_state(self._modules))
 
     def _run_items(self) -> None:
         session = self.session
@@ -175,6 +186,47 @@ class CheckSuite:
                 self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=pytest.ExitCode.OK)
             finally:
                 self.config._ensure_unconfigure()
+
+
+def _check_modules(items: list[pytest.Item], rootdir: Path) -> list[ModuleType]:
+    """The check modules and conftest files the collected items come from."""
+    root = Path(rootdir).resolve()
+    found: dict[int, ModuleType] = {}
+    for item in items:
+        node: Node | None = item
+        while node is not None:
+            module = getattr(node, "obj", None) if isinstance(node, pytest.Module) else None
+            if isinstance(module, ModuleType):
+                found[id(module)] = module
+            node = node.parent
+    for plugin in items[0].config.pluginmanager.get_plugins() if items else ():
+        origin = getattr(plugin, "__file__", None)
+        if isinstance(plugin, ModuleType) and origin and Path(origin).resolve().is_relative_to(root):
+            found[id(plugin)] = plugin
+    return list(found.values())
+
+
+def globals_state(modules: list[ModuleType]) -> list[object]:
+    """What the modules' globals are: each name and its object and, for a dict, list or set, the
+    objects it holds (compare with :func:`same_state`). Holding them keeps their ids from being reused."""
+    state: list[object] = []
+    for module in modules:
+        for name, value in list(vars(module).items()):
+            if name.startswith("__"):
+                continue
+            state += (module, name, value)
+            if isinstance(value, dict):
+                state += [v for pair in list(value.items()) for v in pair]
+            elif isinstance(value, (list, set)):
+                state += list(value)
+    return state
+
+
+def same_state(before: list[object], after: list[object]) -> bool:
+    """Whether two :func:`globals_state` lists hold the very same objects."""
+    if len(before) != len(after):
+        return False
+    return all(a is b or (type(a) is str and a == b) for a, b in zip(before, after, strict=True))
 
 
 class _Discard(io.TextIOBase):
@@ -210,9 +262,13 @@ class SuiteCache:
         key = (str(rootdir.resolve()), *(str(p.resolve()) for p in paths), checks_digest(paths))
         with self._lock:
             suite = self._suites.get(key)
-            if suite is not None:
+            if suite is not None and not suite.dirty:
                 self._suites.move_to_end(key)
                 return suite
+            if suite is not None:  # its checks kept state in their globals: import them afresh
+                del self._suites[key]
+                with contextlib.suppress(Exception):
+                    suite.close()
             suite = CheckSuite(paths, rootdir)
             self._suites[key] = suite
             while len(self._suites) > self.size:

@@ -12,7 +12,8 @@ The channel is the container's attached stdin/stdout/stderr: one hijacked socket
 (8-byte headers: stream type, then a big-endian length). A reader thread feeds stdout into a pipe
 read by ``FrameReader`` and keeps stderr (the student's output) capped. Stopping kills the
 container by name, reads its state (``OOMKilled`` → memory limit), and removes it; containers
-still alive when the grader exits are removed by an ``atexit`` hook.
+still alive when the grader exits are removed by an ``atexit`` hook, and those of a grader killed
+outright (labelled with its host and pid) by the next grader on the host (``sweep_orphans``).
 
 Configuration: ``MLJUDGE_DOCKER_IMAGE`` names the image (default: ``default_image()``, the tag
 ``scripts/docker-image.sh`` builds for this checkout). ``--sandbox auto`` only picks docker when
@@ -103,6 +104,29 @@ _live_lock = threading.Lock()
 def _remove_container(name: str) -> None:
     with contextlib.suppress(Exception):
         _client().api.remove_container(name, force=True)
+
+
+_swept: set[int] = set()
+STAGED_PREFIX = "mljudge-docker-"  # then the grader's pid
+
+
+def sweep_orphans(client: Any) -> None:
+    """Once per process: remove the containers and staging folders of graders on this host that
+    are gone (a batch worker killed with SIGKILL runs no exit hook). Those of live pids are kept."""
+    if os.getpid() in _swept:
+        return
+    _swept.add(os.getpid())
+    with contextlib.suppress(Exception):
+        found = client.api.containers(all=True, filters={"label": f"{LABEL}.host={socket.gethostname()}"})
+        for container in found:
+            pid = str((container.get("Labels") or {}).get(f"{LABEL}.pid", ""))
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                with contextlib.suppress(Exception):
+                    client.api.remove_container(container["Id"], force=True)
+    for folder in Path(tempfile.gettempdir()).glob(f"{STAGED_PREFIX}*"):
+        pid = folder.name[len(STAGED_PREFIX):].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @atexit.register
@@ -435,7 +459,8 @@ class DockerSandbox(Sandbox):
             client = _client()
         except Exception as exc:
             raise SandboxError(f"the docker engine cannot be reached: {exc}") from exc
-        staged = Path(tempfile.mkdtemp(prefix="mljudge-docker-"))
+        sweep_orphans(client)
+        staged = Path(tempfile.mkdtemp(prefix=f"{STAGED_PREFIX}{os.getpid()}-"))
         name = f"{NAME_PREFIX}{uuid.uuid4().hex[:20]}"
         try:
             work = staged / "sandbox"
@@ -478,7 +503,7 @@ class DockerSandbox(Sandbox):
                 tty=False,
                 detach=True,
                 network_disabled=True,
-                labels={LABEL: "worker", f"{LABEL}.pid": str(os.getpid())},
+                labels={LABEL: "worker", f"{LABEL}.pid": str(os.getpid()), f"{LABEL}.host": socket.gethostname()},
                 host_config=host_config,
             )
             config["StdinOnce"] = True  # the worker reads end-of-file when the grader goes away

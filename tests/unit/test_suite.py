@@ -134,3 +134,54 @@ def test_what_checks_print_does_not_reach_the_callers_stdout(
     grade_one(assignment=spec, submission=_submission(tmp_path / "right", "42"), sandbox=process_sandbox)
     print("mine")
     assert capsys.readouterr().out == "mine\n"
+
+
+LEAKY_DICT = '''
+import pytest
+
+STORE = {}
+
+
+@pytest.mark.points(1)
+def test_store(submission):
+    STORE["answer"] = submission.answer()  # a broken submission raises before it stores anything
+    assert STORE["answer"] == 42
+
+
+@pytest.mark.points(1)
+def test_reads_back(submission):
+    assert STORE.get("answer") == 42
+
+
+@pytest.mark.points(1)
+def test_reads_back_again(submission):
+    assert STORE.get("answer") == 42
+'''
+
+LEAKY_GLOBAL = (
+    LEAKY_DICT.replace('STORE["answer"] = submission.answer()', "global LAST\n    LAST = submission.answer()")
+    .replace('STORE["answer"] == 42', "LAST == 42")
+    .replace('STORE.get("answer") == 42', "LAST == 42")
+    .replace("STORE = {}", "LAST = None")
+)
+
+
+@pytest.mark.parametrize("checks", [LEAKY_DICT, LEAKY_GLOBAL], ids=["dict", "global"])
+def test_a_result_kept_in_a_check_modules_globals_never_reaches_the_next_submission(
+        tmp_path: Path, process_sandbox: Sandbox, checks: str) -> None:
+    spec = _exercise(tmp_path / "ex", checks)
+    right, broken = _submission(tmp_path / "right", "42"), _submission(tmp_path / "broken", "int('x')")
+    scores = [grade_one(assignment=spec, submission=s, sandbox=process_sandbox, scope="public").score
+              for s in (right, broken, right, broken)]
+    assert scores == [3, 0, 3, 0]
+
+
+def test_trusted_values_cached_in_a_function_keep_the_suite(tmp_path: Path, process_sandbox: Sandbox) -> None:
+    cached = "import functools\nimport pytest\n\n\n@functools.cache\ndef target():\n    return 42\n"
+    checks = CHECKS.replace("import pytest", cached).replace("assert answer == 42", "assert answer == target()")
+    spec = _exercise(tmp_path / "ex", checks)
+    right = _submission(tmp_path / "right", "42")
+    assert grade_one(assignment=spec, submission=right, sandbox=process_sandbox).score == 3
+    first = SUITES.get([spec.public_checks], spec.root)
+    assert grade_one(assignment=spec, submission=right, sandbox=process_sandbox).score == 3
+    assert SUITES.get([spec.public_checks], spec.root) is first
