@@ -189,7 +189,8 @@ class CheckSuite:
 
 
 def _check_modules(items: list[pytest.Item], rootdir: Path) -> list[ModuleType]:
-    """The check modules and conftest files the collected items come from."""
+    """The check modules and conftest files the collected items come from, and the exercise's
+    modules they import."""
     root = Path(rootdir).resolve()
     found: dict[int, ModuleType] = {}
     for item in items:
@@ -200,10 +201,20 @@ def _check_modules(items: list[pytest.Item], rootdir: Path) -> list[ModuleType]:
                 found[id(module)] = module
             node = node.parent
     for plugin in items[0].config.pluginmanager.get_plugins() if items else ():
-        origin = getattr(plugin, "__file__", None)
-        if isinstance(plugin, ModuleType) and origin and Path(origin).resolve().is_relative_to(root):
+        if isinstance(plugin, ModuleType) and _below(plugin, root):
             found[id(plugin)] = plugin
+    todo = list(found.values())
+    while todo:  # and the exercise's own helper modules they import
+        for value in list(vars(todo.pop()).values()):
+            if isinstance(value, ModuleType) and id(value) not in found and _below(value, root):
+                found[id(value)] = value
+                todo.append(value)
     return list(found.values())
+
+
+def _below(module: ModuleType, root: Path) -> bool:
+    origin = getattr(module, "__file__", None)
+    return bool(origin) and Path(str(origin)).resolve().is_relative_to(root)
 
 
 def globals_state(modules: list[ModuleType]) -> list[object]:

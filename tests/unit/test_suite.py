@@ -166,10 +166,20 @@ LEAKY_GLOBAL = (
 )
 
 
-@pytest.mark.parametrize("checks", [LEAKY_DICT, LEAKY_GLOBAL], ids=["dict", "global"])
+LEAKY_CONFTEST = (
+    LEAKY_DICT.replace("STORE = {}", "")
+    .replace("(submission):", "(submission, store):")
+    .replace("STORE", "store")
+)
+CONFTEST_STORE = "import pytest\n\nSTORE = {}\n\n\n@pytest.fixture\ndef store():\n    return STORE\n"
+
+
+@pytest.mark.parametrize("checks", [LEAKY_DICT, LEAKY_GLOBAL, LEAKY_CONFTEST], ids=["dict", "global", "conftest"])
 def test_a_result_kept_in_a_check_modules_globals_never_reaches_the_next_submission(
         tmp_path: Path, process_sandbox: Sandbox, checks: str) -> None:
     spec = _exercise(tmp_path / "ex", checks)
+    if checks is LEAKY_CONFTEST:
+        (spec.public_checks / "conftest.py").write_text(CONFTEST_STORE)
     right, broken = _submission(tmp_path / "right", "42"), _submission(tmp_path / "broken", "int('x')")
     scores = [grade_one(assignment=spec, submission=s, sandbox=process_sandbox, scope="public").score
               for s in (right, broken, right, broken)]
