@@ -2,7 +2,10 @@
 
 Checks get three fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
 ``data`` (the exercise's data folder and seeded generators) and ``credit`` (partial credit).
-Markers: ``@pytest.mark.points(n)`` on every check, ``@pytest.mark.visibility(level)``.
+Markers: ``@pytest.mark.points(n)`` on every check, ``@pytest.mark.visibility(level)``, and
+``@pytest.mark.timeout(seconds)``: the check's calls into the submission may take ``seconds`` in all,
+in place of the exercise's per-call ``call_time`` (the submission's ``wall_time`` still bounds them;
+the marker reads like pytest-timeout's, whose ``method=`` is accepted and ignored).
 """
 
 from __future__ import annotations
@@ -91,6 +94,17 @@ def _marker_points(item: pytest.Item) -> float | None:
     return float(value)
 
 
+def _marker_timeout(item: pytest.Item) -> float | str | None:
+    """The check's ``timeout(seconds)``: seconds, None if it has none, or what is wrong with it."""
+    mark = item.get_closest_marker("timeout")
+    if mark is None:
+        return None
+    value = mark.args[0] if len(mark.args) == 1 else mark.kwargs.get("timeout")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
+        return f"{item.nodeid}: needs @pytest.mark.timeout(seconds) with one number > 0, got {mark.args!r}"
+    return float(value)
+
+
 def _visibility(item: pytest.Item, hidden_check: bool) -> Visibility:
     mark = item.get_closest_marker("visibility")
     if mark is None:
@@ -134,6 +148,9 @@ class JudgePlugin:
         config.addinivalue_line(
             "markers", "visibility(level): visible, after_due_date, after_published or hidden"
         )
+        config.addinivalue_line(
+            "markers", "timeout(seconds): time for all of this check's calls into the submission"
+        )
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -143,6 +160,9 @@ class JudgePlugin:
             mark = item.get_closest_marker("visibility")
             if mark is not None and (len(mark.args) != 1 or mark.args[0] not in {v.value for v in Visibility}):
                 self.collect_problems.append(f"{item.nodeid}: unknown visibility {mark.args!r}")
+            timeout = _marker_timeout(item)
+            if isinstance(timeout, str):
+                self.collect_problems.append(timeout)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -168,8 +188,15 @@ class JudgePlugin:
         return credit
 
     # -- results --------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)  # before the check's fixtures are set up: they may call the submission
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._started[item.nodeid] = time.perf_counter()
+        timeout = _marker_timeout(item)
+        self.run.session.check_time(timeout if isinstance(timeout, float) else None)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        self.run.session.check_time(None)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

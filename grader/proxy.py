@@ -72,6 +72,15 @@ class WorkerSession:
         self._budget_used = 0.0
         self._missing: tuple[str, ...] = ()
         self._last_timeout = 0.0
+        self._check_deadline: float | None = None  # a check's own time budget (its timeout marker)
+        self._check_seconds = 0.0
+
+    def check_time(self, seconds: float | None) -> None:
+        """Give the current check ``seconds`` in all for its calls into the submission, in place of
+        the exercise's per-call limit (``None``: back to that limit). The submission's wall-time
+        budget still bounds everything."""
+        self._check_seconds = seconds or 0.0
+        self._check_deadline = None if seconds is None else time.monotonic() + seconds
 
     # -- lifecycle ------------------------------------------------------------------
     def _remaining(self) -> float:
@@ -144,7 +153,11 @@ class WorkerSession:
     def _round_trip(
         self, worker: WorkerProcess, frame: bytes | None, what: str, limit: float | None = None
     ) -> tuple[dict[str, Any], list[bytes]]:
-        timeout = max(0.0, min(limit or self.limits.call_time, self._remaining()))
+        if self._check_deadline is None:
+            allowed = limit or self.limits.call_time
+        else:  # the check's own budget replaces the per-call limit (not the start-up limit)
+            allowed = min(limit or self._check_seconds, self._check_deadline - time.monotonic())
+        timeout = max(0.0, min(allowed, self._remaining()))
         self._last_timeout = round(timeout, 1)
         started = time.monotonic()
         try:

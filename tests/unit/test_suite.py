@@ -45,7 +45,7 @@ def test_direct(submission):
 '''
 
 
-def _exercise(root: Path, checks: str = CHECKS, name: str = "scoped") -> AssignmentSpec:
+def _exercise(root: Path, checks: str = CHECKS, name: str = "scoped", call_time: float = 5) -> AssignmentSpec:
     (root / "checks" / "public").mkdir(parents=True)
     (root / "checks" / "public" / "test_public.py").write_text(textwrap.dedent(checks))
     (root / "assignment.toml").write_text(textwrap.dedent(f'''
@@ -56,7 +56,7 @@ def _exercise(root: Path, checks: str = CHECKS, name: str = "scoped") -> Assignm
         points = 3
         [limits]
         wall_time = 20
-        call_time = 5
+        call_time = {call_time}
     '''))
     (root / "stub.py").write_text("def answer():\n    raise NotImplementedError\n")
     return load_assignment(root)
@@ -195,3 +195,41 @@ def test_trusted_values_cached_in_a_function_keep_the_suite(tmp_path: Path, proc
     first = SUITES.get([spec.public_checks], spec.root)
     assert grade_one(assignment=spec, submission=right, sandbox=process_sandbox).score == 3
     assert SUITES.get([spec.public_checks], spec.root) is first
+
+
+TIMED = '''
+import pytest
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(6)
+def test_given_more_time(submission):
+    assert submission.answer() == 42
+
+
+@pytest.mark.points(1)
+def test_with_the_exercise_limit(submission):
+    assert submission.answer() == 42
+
+
+@pytest.mark.points(1)
+@pytest.mark.timeout(0.5)
+def test_given_less_time(submission):
+    assert submission.answer() == 42
+'''
+
+
+def test_a_checks_timeout_marker_replaces_the_per_call_limit(tmp_path: Path, process_sandbox: Sandbox) -> None:
+    spec = _exercise(tmp_path / "ex", TIMED, call_time=1)
+    slow = _submission(tmp_path / "slow", "__import__('time').sleep(1.5) or 42")
+    grade = grade_one(assignment=spec, submission=slow, sandbox=process_sandbox, scope="public")
+    outcomes = {c.name.rsplit("::", 1)[-1]: (c.outcome.value, c.points_earned) for c in grade.checks}
+    assert outcomes == {"test_given_more_time": ("passed", 1.0), "test_with_the_exercise_limit": ("failed", 0.0),
+                        "test_given_less_time": ("failed", 0.0)}, grade.checks
+    assert grade.verdict is Verdict.TIME_LIMIT
+
+
+def test_a_malformed_timeout_marker_is_a_judge_error(tmp_path: Path, process_sandbox: Sandbox) -> None:
+    spec = _exercise(tmp_path / "ex", TIMED.replace("timeout(6)", "timeout('soon')"), call_time=1)
+    grade = grade_one(assignment=spec, submission=_submission(tmp_path / "s", "42"), sandbox=process_sandbox)
+    assert grade.verdict is Verdict.JUDGE_ERROR and any("timeout(seconds)" in note for note in grade.notes)
