@@ -10,6 +10,7 @@ the marker reads like pytest-timeout's, whose ``method=`` is accepted and ignore
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import time
@@ -105,6 +106,23 @@ def _marker_timeout(item: pytest.Item) -> float | str | None:
     return float(value)
 
 
+#: The judge's own markers. Other unknown markers are allowed (as in a plain pytest run), but
+#: one that is nearly one of these is a typo that would silently change a grade.
+JUDGE_MARKERS = ("points", "visibility", "timeout")
+
+
+def _misspelt_markers(item: pytest.Item) -> list[str]:
+    registered = {line.split(":")[0].split("(")[0].strip() for line in item.config.getini("markers")}
+    problems = []
+    for mark in item.iter_markers():
+        if mark.name in registered:
+            continue
+        near = difflib.get_close_matches(mark.name.lower(), JUDGE_MARKERS, n=1, cutoff=0.7)
+        if near:
+            problems.append(f"{item.nodeid}: unknown marker {mark.name!r}; did you mean {near[0]!r}?")
+    return problems
+
+
 def _visibility(item: pytest.Item, hidden_check: bool) -> Visibility:
     mark = item.get_closest_marker("visibility")
     if mark is None:
@@ -163,6 +181,7 @@ class JudgePlugin:
             timeout = _marker_timeout(item)
             if isinstance(timeout, str):
                 self.collect_problems.append(timeout)
+            self.collect_problems += _misspelt_markers(item)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -101,7 +101,6 @@ def pytest_args(paths: list[Path], rootdir: Path) -> list[str]:
         f"--confcutdir={rootdir}",
         "-c", os.devnull,
         "--import-mode=importlib",
-        "--strict-markers",
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         "-p", "no:stepwise",

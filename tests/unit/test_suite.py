@@ -233,3 +233,15 @@ def test_a_malformed_timeout_marker_is_a_judge_error(tmp_path: Path, process_san
     spec = _exercise(tmp_path / "ex", TIMED.replace("timeout(6)", "timeout('soon')"), call_time=1)
     grade = grade_one(assignment=spec, submission=_submission(tmp_path / "s", "42"), sandbox=process_sandbox)
     assert grade.verdict is Verdict.JUDGE_ERROR and any("timeout(seconds)" in note for note in grade.notes)
+
+
+def test_markers_of_other_tools_are_allowed_but_a_misspelt_judge_marker_is_a_judge_error(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    right = _submission(tmp_path / "right", "42")
+    tagged = CHECKS.replace("def test_direct(", "@pytest.mark.slow\n@pytest.mark.flaky(reruns=2)\ndef test_direct(")
+    assert grade_one(assignment=_exercise(tmp_path / "ok", tagged), submission=right,
+                     sandbox=process_sandbox).score == 3
+    typo = CHECKS.replace("def test_direct(", "@pytest.mark.visiblity('hidden')\ndef test_direct(")
+    grade = grade_one(assignment=_exercise(tmp_path / "typo", typo, "typo"), submission=right, sandbox=process_sandbox)
+    assert grade.verdict is Verdict.JUDGE_ERROR
+    assert any("'visiblity'; did you mean 'visibility'" in note for note in grade.notes), grade.notes
