@@ -153,13 +153,14 @@ def test_cannot_write_outside_tmp(backend: Backend, tmp_path: Path) -> None:
                     out[path] = "written"
                 except OSError as exc:
                     out[path] = errno.errorcode.get(exc.errno, str(exc.errno))
-            with open("/tmp/scratch", "w") as fh:
-                fh.write("ok")
-            out["/tmp"] = open("/tmp/scratch").read()
+            for scratch in ("/tmp", "/dev/shm"):
+                with open(scratch + "/scratch", "w") as fh:
+                    fh.write("ok")
+                out[scratch] = open(scratch + "/scratch").read()
             return out
     """)
     assert isinstance(result, dict)
-    assert result.pop("/tmp") == "ok"
+    assert result.pop("/tmp") == result.pop("/dev/shm") == "ok"
     assert set(result.values()) <= {"EROFS", "EACCES", "EPERM"}, result
     assert "EROFS" in result.values()
 
