@@ -62,13 +62,14 @@ def rlimits_for(limits: Limits) -> dict[str, int]:
     }
 
 
-def session_rss_kb(sid: int) -> int:
-    """Resident memory of every process in session ``sid``, in KiB (Linux /proc)."""
-    total = 0
+def session_memory_kb(sid: int) -> tuple[int, int]:
+    """Memory of the processes in session ``sid``, in KiB (Linux /proc): the sum of their resident
+    sets, and the largest high-water mark (``VmHWM``) among them."""
+    total = highest = 0
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return 0
+        return 0, 0
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -80,7 +81,19 @@ def session_rss_kb(sid: int) -> int:
         fields = stat[stat.rfind(b")") + 2 :].split()
         if len(fields) > 22 and int(fields[3]) == sid:
             total += int(fields[21]) * _PAGE_KB
-    return total
+            highest = max(highest, _high_water_kb(entry))
+    return total, highest
+
+
+def _high_water_kb(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 class PopenWorker(WorkerProcess):
@@ -163,8 +176,8 @@ class PopenWorker(WorkerProcess):
     def _watch_memory(self) -> None:
         limit_kb = self.limits.memory_mb * 1024
         while not self._stop_monitor.wait(MONITOR_PERIOD):
-            rss = session_rss_kb(self.proc.pid)
-            self._peak_kb = max(self._peak_kb, rss)
+            rss, high_water = session_memory_kb(self.proc.pid)
+            self._peak_kb = max(self._peak_kb, rss, high_water)
             if rss > limit_kb:
                 self._trip(*memory_limit_verdict(self.limits))
                 return
@@ -185,6 +198,8 @@ class PopenWorker(WorkerProcess):
         with self._lock:
             if self._result is not None:
                 return self._result
+            if self._monitor is not None:  # a last look: the monitor samples only every so often
+                self._peak_kb = max(self._peak_kb, *session_memory_kb(self.proc.pid))
             self._kill()
             self._stop_monitor.set()
             _, status, rusage = os.wait4(self.proc.pid, 0)
@@ -197,7 +212,9 @@ class PopenWorker(WorkerProcess):
                 with contextlib.suppress(OSError):
                     pipe.close() if pipe else None
             cpu = rusage.ru_utime + rusage.ru_stime
-            peak_mb = max(self._peak_kb, rusage.ru_maxrss) / 1024
+            # not rusage.ru_maxrss: a spawned child's high-water mark starts from the grader's own
+            # resident set at the spawn (gigabytes in a grader that imported TensorFlow)
+            peak_mb = self._peak_kb / 1024
             measured = self._usage() if self._usage else None
             if measured is not None:
                 cpu, peak_mb = max(cpu, measured[0]), max(peak_mb, measured[1])

@@ -307,3 +307,19 @@ def test_recommender_grades_the_same_as_on_process(backend: Backend) -> None:
     assert (grade.status, grade.verdict, grade.score, grade.max_score) == ("ok", Verdict.PASSED, 10.0, 10.0)
     assert grade.sandbox == backend.name and grade.isolated is True
     assert backend.leftovers() == []
+
+
+def test_peak_memory_is_the_workers_not_the_graders(backend: Backend, tmp_path: Path) -> None:
+    """A grader that holds a lot of memory itself (it imported TensorFlow for an earlier exercise,
+    say) must not show up in its workers' figures: a spawned child's rusage high-water mark starts
+    from its parent's resident set."""
+    ballast = bytearray(b"z") * (900 * 1024 * 1024)
+    try:
+        session = backend.session(tmp_path, "def f():\n    return 1\n")
+        try:
+            assert session.module().f() == 1
+        finally:
+            session.close()
+    finally:
+        del ballast
+    assert session.runs[0].peak_memory_mb < 400, session.runs[0]

@@ -283,6 +283,18 @@ def test_memory_limit_via_the_monitor(make_session: Sessions) -> None:
     assert run.peak_memory_mb > 300
 
 
+def test_peak_memory_is_the_workers_not_the_graders(make_session: Sessions) -> None:
+    """rusage's high-water mark of a spawned child starts from the grader's own resident set."""
+    ballast = bytearray(b"z") * (900 * 1024 * 1024)
+    session = make_session("def f():\n    return len(bytearray(b'y') * (100 * 1024 * 1024))\n")
+    try:
+        assert session.module().f() == 100 * 1024 * 1024
+    finally:
+        session.close()
+        del ballast
+    assert 100 < session.runs[0].peak_memory_mb < 400, session.runs[0]
+
+
 def test_output_limit(make_session: Sessions) -> None:
     session = make_session(
         """
