@@ -78,11 +78,7 @@ def _forget_check_modules(rootdir: Path) -> Iterator[None]:
     def drop(names: set[str]) -> None:
         for name in names:
             module = sys.modules.get(name)
-            spec = getattr(module, "__spec__", None)
-            origin = getattr(module, "__file__", None) or (getattr(spec, "origin", None) if spec else None)
-            if name.split(".")[0] in {"checks", "conftest"} or (
-                origin and Path(origin).resolve().is_relative_to(root)
-            ):
+            if name.split(".")[0] in {"checks", "conftest"} or (module is not None and _below(module, root)):
                 sys.modules.pop(name, None)
 
     drop({n for n in sys.modules if n.split(".")[0] in {"checks", "conftest"}})
@@ -211,9 +207,11 @@ def _check_modules(items: list[pytest.Item], rootdir: Path) -> list[ModuleType]:
     return list(found.values())
 
 
-def _below(module: ModuleType, root: Path) -> bool:
-    origin = getattr(module, "__file__", None)
-    return bool(origin) and Path(str(origin)).resolve().is_relative_to(root)
+def _below(module: object, root: Path) -> bool:
+    """Whether ``module`` was loaded from a file under ``root`` (the exercise's folder)."""
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(module, "__file__", None) or getattr(spec, "origin", None)
+    return isinstance(origin, str) and Path(origin).resolve().is_relative_to(root)
 
 
 def globals_state(modules: list[ModuleType]) -> list[object]:

@@ -28,7 +28,8 @@ def our_containers() -> list[str]:
     return done.stdout.split()
 
 
-def _parent(pid: int) -> int | None:
+def parent_pid(pid: int) -> int | None:
+    """The parent of a live process, or None (gone or a zombie)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -50,7 +51,7 @@ def cold_sandboxes() -> list[int]:
             continue
         ancestor: int | None = pid
         for _ in range(64):
-            ancestor = _parent(ancestor) if ancestor is not None else None
+            ancestor = parent_pid(ancestor) if ancestor is not None else None
             if ancestor is None or ancestor <= 1:
                 break
             if ancestor == os.getpid():

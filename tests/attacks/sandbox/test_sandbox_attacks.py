@@ -84,6 +84,7 @@ from grader.sandbox import BACKENDS, get_sandbox
 from grader.sandbox.bwrap import PASSWD, BwrapSandbox
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
 from grader.sandbox.warm import WarmBwrapSandbox
+from tests.sandbox.helpers import parent_pid
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -254,25 +255,16 @@ def attack_result(g: Grade) -> dict:
     raise AssertionError("the attack did not report a result:\n" + describe(g))
 
 
-def _parent(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return None if fields[0] == "Z" else int(fields[1])
-
-
 def _ours(pid: int, private: Path) -> bool:
     """A live process started by this test process, or one carrying our private temp path."""
     try:
         if str(private) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
-            return _parent(pid) is not None
+            return parent_pid(pid) is not None
     except OSError:
         return False
     me, current = os.getpid(), pid
     for _ in range(64):
-        parent = _parent(current)
+        parent = parent_pid(current)
         if parent is None or parent <= 1:
             return False
         if parent == me:
@@ -288,7 +280,7 @@ def pgrep(pattern: str) -> list[int]:
 
 def leftovers(private: Path) -> list[str]:
     found = [f"process {p}" for pattern in ("/opt/mljudge", "mljudge-") for p in pgrep(pattern) if _ours(p, private)]
-    found += [f"process {p} (sleep 4242)" for p in pgrep(f"sleep 4242 0.{NONCE}") if _parent(p) is not None]
+    found += [f"process {p} (sleep 4242)" for p in pgrep(f"sleep 4242 0.{NONCE}") if parent_pid(p) is not None]
     prefix = f"w-{os.getpid()}-"
     for base in CGROUP_ROOT.glob(f"**/{BASE}"):
         if base.is_dir():
