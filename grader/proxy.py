@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.models import Limits, SandboxRun, Verdict
-from grader.sandbox.base import Sandbox, WorkerProcess, WorkerSpec
+from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
     ChannelClosed,
     ChannelTimeout,
@@ -25,6 +25,9 @@ from harness.protocol import (
     pack,
     parse_frame,
 )
+
+#: How long a worker may take to isolate itself (interpreter start, numpy, namespaces), at least.
+ISOLATION_TIME = 30.0
 
 
 class SubmissionFault(Exception):
@@ -101,6 +104,7 @@ class WorkerSession:
         worker = self.sandbox.start(self.spec)  # SandboxError propagates: a judge error
         self._worker = worker
         self.generation += 1
+        self._await_isolated(worker)
         header, _ = self._round_trip(worker, None, "importing the submission", self.limits.start_time)
         if header.get("kind") == "import_failed":
             self._import_failed(header)
@@ -114,6 +118,21 @@ class WorkerSession:
         else:
             self._violation("unexpected first message")
         return worker
+
+    def _await_isolated(self, worker: WorkerProcess) -> None:
+        """The worker's first frame says it isolated itself; no student code has run before it, so
+        a worker lost (or silent) until then is the judge's failure: SandboxError."""
+        problem = ""
+        try:
+            header, _ = parse_frame(worker.receive(max(self.limits.start_time, ISOLATION_TIME)))
+            if header.get("kind") != "isolated":
+                problem = "the worker's first message was not 'isolated'"
+        except (ChannelTimeout, ChannelClosed, ProtocolError) as exc:
+            problem = f"the worker did not isolate itself ({type(exc).__name__})"
+        if problem:
+            run = self._finish_worker()
+            detail = run.output.strip()[-1000:] if run is not None else ""
+            raise SandboxError(f"{problem}: {detail}" if detail else problem)
 
     def _import_failed(self, header: dict[str, Any]) -> None:
         error = _error_fields(header.get("error"))

@@ -22,6 +22,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
+from harness.confine import ConfineError, confine
 from harness.protocol import (
     ChannelClosed,
     Decoder,
@@ -158,6 +159,7 @@ def describe_exception(exc: BaseException) -> dict[str, str]:
 
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUBMISSION_DIR = ""
+SETUP_FAILED = 125
 
 
 def _flush() -> None:
@@ -167,8 +169,12 @@ def _flush() -> None:
 
 
 def _take_channel() -> tuple[int, int]:
-    """Move the protocol to private descriptors and point the student's stdio elsewhere."""
-    proto_in, proto_out = os.dup(0), os.dup(1)
+    """Move the protocol to private descriptors (3 and 4), close every other inherited one (a
+    sandbox's set-up pipes), and point the student's stdio elsewhere."""
+    proto_in, proto_out = 3, 4
+    os.dup2(0, proto_in, inheritable=False)  # never passed on to the student's own subprocesses
+    os.dup2(1, proto_out, inheritable=False)
+    os.closerange(proto_out + 1, 1 << 16)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -219,10 +225,20 @@ def apply_rlimits(limits: dict[str, int]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    path, module_name, names_json, limits_json = argv
+    """``PATH MODULE NAMES_JSON RLIMITS_JSON [CONFINE_JSON]``; exit status 125 when the worker
+    could not isolate itself (``harness.confine``). The first frame, "isolated", says it could: the
+    grader treats a worker lost before it as the judge's failure, never the student's."""
+    path, module_name, names_json, limits_json = argv[:4]
+    if len(argv) > 4:
+        try:
+            confine(json.loads(argv[4]))
+        except (ConfineError, OSError, ValueError) as exc:
+            os.write(2, f"mljudge worker setup: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
+            return SETUP_FAILED
     proto_in, proto_out = _take_channel()
     apply_rlimits(json.loads(limits_json))
     worker = Worker(proto_out)
+    worker.send({"kind": "isolated"})  # from here on, what fails is the submission's doing
     try:
         module = import_submission(path, module_name)
     except BaseException as exc:

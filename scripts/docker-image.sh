@@ -10,6 +10,8 @@
 # base (e.g. python:3.11-slim where a registry is reachable). The docker engine must be running
 # (scripts/start-dockerd.sh). Exits non-zero with a message on any failure.
 set -euo pipefail
+# Never stop without saying why: name the command and line that failed.
+trap 'echo "docker-image.sh: error: \"$BASH_COMMAND\" failed (exit $?) at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 
 # Pinned versions: keep in step with the defaults in the Dockerfile and grader/sandbox/docker.py.
@@ -57,10 +59,8 @@ if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
       [ "$(id -u)" = 0 ] || die "debootstrap is missing (apt-get install debootstrap)"
       apt-get update -qq >&2 && apt-get install -y -qq debootstrap >&2 || die "cannot install debootstrap"
     }
-    # The Debian mirror this machine's apt already uses.
-    MIRROR="${DEBIAN_MIRROR:-$(grep -h -o -E '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
-      | grep -o -E 'https?://[^ ]+' | head -n1)}"
-    MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+    # The Debian mirror this machine's apt already uses (one-line or deb822 sources).
+    MIRROR="${DEBIAN_MIRROR:-$(scripts/debian-mirror.sh)}" || die "cannot read apt's sources for a Debian mirror"
     WORK="$(mktemp -d /var/tmp/mljudge-rootfs.XXXXXX)"
     trap 'rm -rf "$WORK"' EXIT
     log "debootstrapping $DEBIAN_SUITE from $MIRROR (about a minute)"

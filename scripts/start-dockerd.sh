@@ -5,6 +5,8 @@
 #
 #   DOCKERD_LOG (default /var/log/mljudge-dockerd.log)   DOCKERD_WAIT seconds (default 60)
 set -euo pipefail
+# Never stop without saying why: name the command and line that failed.
+trap 'echo "start-dockerd.sh: error: \"$BASH_COMMAND\" failed (exit $?) at line $LINENO" >&2' ERR
 
 LOG="${DOCKERD_LOG:-/var/log/mljudge-dockerd.log}"
 WAIT="${DOCKERD_WAIT:-60}"

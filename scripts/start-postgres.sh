@@ -10,6 +10,8 @@
 # $MLJUDGE_PG_PORT (default 54329). Role `mljudge` (password `mljudge`) owns database `mljudge_test`
 # and may create databases (the tests make one per test and drop it).
 set -euo pipefail
+# Never stop without saying why: name the command and line that failed.
+trap 'echo "start-postgres.sh: error: \"$BASH_COMMAND\" failed (exit $?) at line $LINENO" >&2' ERR
 
 PORT="${MLJUDGE_PG_PORT:-54329}"
 DATA="${MLJUDGE_PG_DATA:-/var/lib/mljudge-pg}"

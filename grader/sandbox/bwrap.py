@@ -32,7 +32,10 @@ from grader.sandbox.base import (
     cpu_limit_verdict,
     memory_limit_verdict,
 )
+from grader.sandbox import enter, seccomp
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_usable
+from grader.sandbox.host_ids import IdLease, NoFreeIds, lease_ids
+from grader.sandbox.userns import IdMap, MappingError, NamespaceMapper
 from grader.sandbox.popen_worker import PopenWorker, worker_environment
 from grader.sandbox.process import stage_files, worker_argv
 
@@ -41,11 +44,18 @@ SANDBOX_GID = 65534
 LIB_DIR = "/opt/mljudge/lib"
 SUBMISSION_DIR = "/sandbox"
 HOME = "/tmp"
+#: What a root grader's sandbox keeps of its namespace until the worker has sealed /proc's settings and
+#: switched to the leased uid (``harness.confine``); the worker drops them with everything else.
+ROOT_GRADER_CAPS = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SYS_ADMIN")
+SECCOMP_FILE = "seccomp.bpf"  # in the lib folder: the filter the worker loads (harness.confine)
+MAP_TIMEOUT = 20.0  # bubblewrap reports its child's pid within milliseconds; a loaded machine takes longer
 
 PASSWD = "nobody:x:65534:65534:nobody:/tmp:/usr/sbin/nologin\n"
 GROUP = "nogroup:x:65534:\n"
 HOSTS = "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 #: Real /etc files the interpreter or numpy may read; none of them is secret.
+#: Character devices a worker may open: none of them reaches the host's state.
+DEV_NODES = ("null", "zero", "full", "random", "urandom", "tty")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "nsswitch.conf", "host.conf", "mime.types")
 
 
@@ -104,6 +114,7 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         "sandbox",
         "--cap-drop",
         "ALL",
+        *(ROOT_GRADER_CAPS if os.geteuid() == 0 else []),
         "--clearenv",
     ]
     for key, value in worker_environment(home=HOME).items():
@@ -116,17 +127,7 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
     args += [
         "--proc",
         "/proc",
-        "--dev",
-        "/dev",
-        # a capped scratch /dev/shm (POSIX semaphores, shared memory); the rest of /dev read-only
-        "--perms",
-        "1777",
-        "--size",
-        str(tmp_size),
-        "--tmpfs",
-        "/dev/shm",
-        "--remount-ro",
-        "/dev",
+        *dev_args(tmp_size),
         "--ro-bind",
         str(lib),
         LIB_DIR,
@@ -139,7 +140,55 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         HOME,
         "--",
     ]
-    return args + worker_argv(sys.executable, LIB_DIR, f"{SUBMISSION_DIR}/{spec.module_name}.py", spec)
+    try:
+        (lib / SECCOMP_FILE).write_bytes(seccomp.bpf_program())
+        (lib / SECCOMP_FILE).chmod(0o444)
+    except seccomp.SeccompError as exc:
+        raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+    confine = {"ids": [SANDBOX_UID, SANDBOX_GID], "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
+    return with_open_parents(args) + worker_argv(sys.executable, LIB_DIR, f"{SUBMISSION_DIR}/{spec.module_name}.py",
+                                                 spec, confine)
+
+
+#: bubblewrap options and how many arguments each takes (those this module uses).
+_ARITY = {"--perms": 1, "--size": 1, "--tmpfs": 1, "--proc": 1, "--dev": 1, "--remount-ro": 1, "--chdir": 1,
+          "--dir": 1, "--uid": 1, "--gid": 1, "--hostname": 1, "--cap-drop": 1, "--cap-add": 1,
+          "--userns-block-fd": 1, "--info-fd": 1, "--seccomp": 1, "--setenv": 2, "--ro-bind": 2, "--bind": 2,
+          "--dev-bind": 2, "--symlink": 2}
+_MAKES_PATH = {"--tmpfs", "--proc", "--dev", "--dir", "--ro-bind", "--bind", "--dev-bind", "--symlink"}
+_MODIFIERS = {"--perms", "--size"}
+
+
+def with_open_parents(args: list[str]) -> list[str]:
+    """``args`` with ``--perms 0755 --dir D`` before each mount or link for every parent folder D
+    not made yet. bubblewrap run by root makes missing parents (``/opt``, ``/root/.pyenv``…) mode
+    0700, which the worker, an unprivileged uid, could not enter."""
+    out: list[str] = []
+    made = {"/"}
+    pending: list[str] = []  # --perms/--size waiting for the operation they apply to
+    index = 0
+    while index < len(args):
+        op = args[index]
+        if op == "--":
+            out += pending + args[index:]
+            return out
+        width = _ARITY.get(op, 0)
+        operands = args[index + 1 : index + 1 + width]
+        index += 1 + width
+        if op in _MODIFIERS:
+            pending += [op, *operands]
+            continue
+        if op in _MAKES_PATH:
+            dest = operands[-1]
+            parents = [str(parent) for parent in reversed(Path(dest).parents)]
+            for parent in parents:
+                if parent not in made:
+                    out += ["--perms", "0755", "--dir", parent]
+                    made.add(parent)
+            made.add(dest)
+        out += pending + [op, *operands]
+        pending = []
+    return out + pending
 
 
 def namespace_args(bwrap: str) -> list[str]:
@@ -148,6 +197,21 @@ def namespace_args(bwrap: str) -> list[str]:
         bwrap, "--unshare-all", "--die-with-parent", "--new-session",
         "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
     ]
+
+
+def dev_args(shm_bytes: int) -> list[str]:
+    """A minimal read-only /dev: the harmless character devices of the host, the usual links, and a
+    capped scratch /dev/shm (POSIX semaphores, shared memory). Not bubblewrap's ``--dev``: that
+    mounts a devpts, for which bubblewrap nests a second user namespace whose root maps onto the
+    caller, so the worker's ``uid_map`` would show uid 0 outside."""
+    args = ["--perms", "0755", "--tmpfs", "/dev"]
+    for name in DEV_NODES:
+        args += ["--dev-bind", f"/dev/{name}", f"/dev/{name}"]
+    for link, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        args += ["--symlink", target, f"/dev/{link}"]
+    args += ["--perms", "1777", "--size", str(shm_bytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
+    return args
 
 
 def _inner_signal(status: int) -> int | None:
@@ -205,34 +269,27 @@ class BwrapSandbox(Sandbox):
         bwrap = find_bwrap()
         if bwrap is None:
             return False
-        argv = [
-            *namespace_args(bwrap),
-            "--clearenv",
-            "--tmpfs",
-            "/tmp",
-            *system_binds(),
-            "--proc",
-            "/proc",
-            "--dev",
-            "/dev",
-            "--",
-            sys.executable,
-            "-I",
-            "-c",
-            "pass",
-        ]
-        try:
-            done = subprocess.run(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=20,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
+        bwrap_args = [*namespace_args(bwrap), "--clearenv", "--tmpfs", "/tmp", *system_binds(), "--proc", "/proc",
+                      *dev_args(1 << 20), "--", sys.executable, "-I", "-c", "pass"]
+        bwrap_args = with_open_parents(bwrap_args)
+        launch: SandboxLaunch | None = None
+        try:  # the real set-up: the enter step, the mapped user namespace of a root grader
+            launch = SandboxLaunch(bwrap_args, None)
+            proc = subprocess.Popen(launch.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, pass_fds=launch.child_fds, cwd="/")
+            try:
+                launch.started()
+                return proc.wait(timeout=20) == 0
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                proc.wait()
+        except (OSError, subprocess.SubprocessError, SandboxError, NoFreeIds):
             return False
-        return done.returncode == 0
+        finally:
+            if launch is not None:
+                launch.close()
+
 
     @classmethod
     def cgroups_available(cls) -> bool:
@@ -247,31 +304,103 @@ class BwrapSandbox(Sandbox):
             raise SandboxError("bubblewrap (bwrap) is not installed")
         root = Path(tempfile.mkdtemp(prefix="mljudge-bwrap-"))
         cgroup: WorkerCgroup | None = None
+        launch: SandboxLaunch | None = None
 
         def cleanup() -> None:
             if cgroup is not None:
                 cgroup.destroy()
+            if launch is not None:
+                launch.close()
             shutil.rmtree(root, ignore_errors=True)
 
         try:
             lib, work = stage_files(spec, root)
-            argv = bwrap_argv(bwrap, spec, root, lib, work)
             if self.cgroups_available():
-                with contextlib.suppress(CgroupError):
+                try:
                     cgroup = WorkerCgroup.create(spec.limits.memory_mb, spec.limits.processes)
-            if cgroup is not None:
-                argv = cgroup.join_argv(argv)
+                except CgroupError as exc:
+                    raise SandboxError(f"cannot make the worker's control groups: {exc}") from exc
+            else:
+                require_limits_or_consent(self.name)
+            launch = SandboxLaunch(bwrap_argv(bwrap, spec, root, lib, work), cgroup)
+            worker = PopenWorker(
+                launch.argv,
+                cwd="/",
+                env={"PATH": "/usr/bin:/bin"},
+                limits=spec.limits,
+                cleanup=cleanup,
+                pass_fds=launch.child_fds,
+                monitor_memory=cgroup is None,
+                kill_extra=cgroup.kill_all if cgroup is not None else None,
+                usage=cgroup.measure if cgroup is not None else None,
+                verdict_hook=_verdict_hook(spec.limits, cgroup),
+            )
         except BaseException:
             cleanup()
             raise
-        return PopenWorker(
-            argv,
-            cwd=str(root),
-            env={"PATH": "/usr/bin:/bin"},
-            limits=spec.limits,
-            cleanup=cleanup,
-            monitor_memory=cgroup is None,
-            kill_extra=cgroup.kill_all if cgroup is not None else None,
-            usage=cgroup.measure if cgroup is not None else None,
-            verdict_hook=_verdict_hook(spec.limits, cgroup),
-        )
+        try:
+            launch.started()
+        except SandboxError:
+            worker.stop()
+            raise
+        return worker
+
+
+class SandboxLaunch:
+    """How one bubblewrap sandbox is entered: ``grader.sandbox.enter`` first (control groups joined,
+    a fresh session keyring), then bubblewrap. A root grader maps the sandbox's user namespace itself
+    (``grader.sandbox.userns``) once bubblewrap has made it: uid 0 onto host root, for bubblewrap's
+    own set-up only (it can then bind a Python under ``/root``), and uid 65534 onto a leased
+    unprivileged host uid, which bubblewrap becomes before the sandboxed program runs; the worker
+    then moves into a user namespace of its own that maps that uid alone (``harness.confine``).
+    Always ``close``, after the sandbox is gone."""
+
+    def __init__(self, bwrap_args: list[str], cgroup: WorkerCgroup | None) -> None:
+        self.lease: IdLease | None = None
+        self.mapper: NamespaceMapper | None = None
+        args = list(bwrap_args)
+        try:
+            if os.geteuid() == 0:
+                self.lease = lease_ids()
+                self.mapper = NamespaceMapper()
+                args[1:1] = self.mapper.bwrap_args()
+        except BaseException:
+            self.close()
+            raise
+        procs = cgroup.procs_files() if cgroup is not None else []
+        self.argv = enter.argv_for(args, procs=procs)
+        self.child_fds = self.mapper.child_fds if self.mapper is not None else []
+
+    @property
+    def host_uid(self) -> int:
+        """The host uid the sandboxed program runs as."""
+        return self.lease.ids.uid if self.lease is not None else os.getuid()
+
+    def started(self, timeout: float = MAP_TIMEOUT) -> None:
+        """Call once bubblewrap runs: map its namespace (root grader), then let it go on."""
+        if self.mapper is None or self.lease is None:
+            return
+        ids = self.lease.ids
+        try:
+            self.mapper.map(IdMap(((0, 0), (SANDBOX_UID, ids.uid)), ((0, 0), (SANDBOX_GID, ids.gid))), timeout)
+        except MappingError as exc:
+            raise SandboxError(str(exc)) from exc
+        finally:
+            self.mapper.close()
+
+    def close(self) -> None:
+        if self.mapper is not None:
+            self.mapper.close()
+        if self.lease is not None:
+            self.lease.release()
+
+
+def require_limits_or_consent(backend: str) -> None:
+    """Without control groups a worker has no memory or process limit: refuse, unless told
+    (``MLJUDGE_ALLOW_NO_CGROUPS=1``, e.g. to check one's own code on a machine without them)."""
+    if os.environ.get("MLJUDGE_ALLOW_NO_CGROUPS") == "1":
+        return
+    raise SandboxError(
+        f"the {backend} sandbox needs control groups for its memory and process limits, and none can be made "
+        "here; set MLJUDGE_ALLOW_NO_CGROUPS=1 to run without them (not for grading others' work)"
+    )

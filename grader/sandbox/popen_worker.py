@@ -97,7 +97,8 @@ def _high_water_kb(pid: str) -> int:
 
 
 class PopenWorker(WorkerProcess):
-    """A worker child process in its own session."""
+    """A worker child process in its own session. It owns ``pass_fds``: they are closed once the
+    child has them."""
 
     def __init__(
         self,
@@ -107,6 +108,7 @@ class PopenWorker(WorkerProcess):
         env: dict[str, str],
         limits: Limits,
         cleanup: Callable[[], None],
+        pass_fds: Sequence[int] = (),
         monitor_memory: bool = True,
         kill_extra: Callable[[], None] | None = None,
         usage: Callable[[], tuple[float, float] | None] | None = None,
@@ -135,6 +137,7 @@ class PopenWorker(WorkerProcess):
                 env=env,
                 start_new_session=True,
                 close_fds=True,
+                pass_fds=tuple(pass_fds),
             )
         except OSError as exc:
             os.close(err_r)
@@ -142,6 +145,9 @@ class PopenWorker(WorkerProcess):
             raise SandboxError(f"could not start the worker: {exc}") from exc
         finally:
             os.close(err_w)
+            for fd in pass_fds:  # the child has its copies
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         assert self.proc.stdin and self.proc.stdout
         os.set_blocking(self.proc.stdin.fileno(), False)
         self.reader = FrameReader(self.proc.stdout.fileno(), limits.max_frame_mb * 1024 * 1024)

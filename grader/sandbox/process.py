@@ -31,11 +31,13 @@ def stage_files(spec: WorkerSpec, root: Path) -> tuple[Path, Path]:
     return lib, work
 
 
-def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec) -> list[str]:
-    """The command line that starts the harness worker."""
+def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
+                confine: dict[str, object] | None = None) -> list[str]:
+    """The command line that starts the harness worker (``confine``: see ``harness.confine``)."""
     return [
         python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
         json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
+        *([json.dumps(confine)] if confine else []),
     ]
 
 
