@@ -3,7 +3,8 @@ harness worker per submission.
 
 Runs inside one long-lived bubblewrap sandbox (``grader.sandbox.warm``) as
 ``python -s -P -B -c BOOTSTRAP LIB PRELOAD_JSON OWNER_TAG``, as root of the sandbox's own user
-namespace with ``CAP_SYS_ADMIN`` and ``CAP_SETFCAP`` (to map the worker's uid onto its own) there and
+namespace with ``CAP_SYS_ADMIN``, ``CAP_SETFCAP``, ``CAP_NET_ADMIN`` (each child's loopback) and, under
+a root grader, ``CAP_SETUID``/``CAP_SETGID`` (the worker's switch to the leased uid) there and
 no other capability (uid 0 inside, so that bubblewrap does not nest a second user namespace, which
 would lock its mounts and forbid the children a fresh ``/proc``). Its control channel is file descriptor 0, a
 ``SOCK_SEQPACKET`` Unix
@@ -20,18 +21,19 @@ its namespaces and waits. The grader does this ahead, while the previous submiss
 finished, and when the next submission comes writes it to the memfd and "s". The keeper
 then gives the worker a world of its own —
 
-* new mount, pid, IPC and UTS namespaces; a private size-capped ``/tmp`` and ``/dev/shm``,
-  ``/dev`` read-only, the submission alone on a read-only ``/sandbox``;
+* new mount, pid, IPC, UTS and network namespaces (only ``lo``, up); a private size-capped
+  ``/tmp`` and ``/dev/shm``, ``/dev`` read-only, the submission alone on a read-only ``/sandbox``;
 * forks an init, pid 1 of the new pid namespace, which mounts a fresh ``/proc`` and forks the
   worker as pid 2 (as under bubblewrap's own init; the worker cannot see or signal the zygote,
   the keeper or anything else, and signals it sends itself act as in a cold worker);
 
-— and waits for it, reporting its wait status on the report pipe. The worker moves into a new
-user namespace as uid/gid 65534 (its own keyrings; nothing it does can regain a capability over
-the zygote's mounts), joins a new session keyring, drops every capability from every set (bounding and
-ambient too), sets ``no_new_privs``, starts a new session, puts the channel on fds 0/1 and the
-output on fd 2, closes every other descriptor, re-seeds numpy's global generator, and then is an
-ordinary ``harness.worker`` (rlimits first, then the submission's import).
+— and waits for it, reporting its wait status on the report pipe. The worker confines itself as a
+cold worker does (``harness.confine``): /proc's kernel settings sealed read-only, the leased
+unprivileged uid of a root grader (mapped in the zygote's namespace beside host root, which the
+zygote itself is), a user namespace of its own that maps only that uid, a new session keyring, no
+capability in any set, ``no_new_privs``, the seccomp filter; then it starts a new session, puts the
+channel on fds 0/1 and the output on fd 2, closes every other descriptor, re-seeds numpy's global
+generator, and is an ordinary ``harness.worker`` (rlimits first, then the submission's import).
 
 The zygote is not dumpable (``PR_SET_DUMPABLE`` 0): a process of the same uid cannot ptrace it or
 open its ``/proc/<pid>/mem``. At most two keepers exist at a time: the running one, and the one
@@ -45,6 +47,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import gc
 import hashlib
 import importlib
@@ -57,11 +60,14 @@ import sys
 import time
 from typing import Any
 
+from harness import confine
+from harness.confine import prctl
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
-CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
 
 MS_RDONLY = 1
 MS_NOSUID = 2
@@ -73,13 +79,6 @@ MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 
 PR_SET_DUMPABLE = 4
-PR_CAPBSET_DROP = 24
-PR_SET_NO_NEW_PRIVS = 38
-PR_CAP_AMBIENT = 47
-PR_CAP_AMBIENT_CLEAR_ALL = 4
-LINUX_CAPABILITY_VERSION_3 = 0x20080522
-KEYCTL_JOIN_SESSION_KEYRING = 1
-SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}
 
 MAX_MESSAGE = 65536
 NFDS = 7
@@ -156,37 +155,17 @@ def mount(source: str | None, target: str, fstype: str | None, flags: int, data:
     )
 
 
-def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
-    return int(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3),
-                           ctypes.c_ulong(arg4), ctypes.c_ulong(arg5)))
+SIOCGIFFLAGS = 0x8913
+SIOCSIFFLAGS = 0x8914
+IFF_UP = 1
 
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def drop_all_capabilities() -> None:
-    """Empty every capability set: ambient, bounding, then effective/permitted/inheritable."""
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
-    for cap in range(64):
-        if prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() != 22:  # EINVAL: no such capability
-            raise SetupError(f"cannot drop capability {cap} from the bounding set: {os.strerror(ctypes.get_errno())}")
-    header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
-    _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
-
-
-def _write_file(path: str, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        os.write(fd, text.encode())
-    finally:
-        os.close(fd)
+def loopback_up() -> None:
+    """Bring up ``lo`` of a new network namespace (its only interface), as bubblewrap does."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
 
 
 # --------------------------------------------------------------------------- the keeper and the worker
@@ -201,7 +180,8 @@ def _keeper(request: dict[str, Any], fds: list[int]) -> None:
         if os.read(go_r, 1) != b"g":  # the grader gave up before moving us into our group
             os._exit(1)
         tmp_bytes = int(request["tmp_bytes"])
-        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
+        unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET)
+        loopback_up()
         mount(None, "/", None, MS_REC | MS_PRIVATE)
         fresh_tmp(tmp_bytes)
         if not os.path.isdir("/dev/shm"):
@@ -285,15 +265,9 @@ def _init(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out
 def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, out_w: int, setup_w: int) -> None:
     """pid 2 of its own namespace: finish isolating itself, then be a harness worker. Never returns."""
     try:
-        uid, gid = os.getuid(), os.getgid()  # root of the zygote's user namespace
-        unshare(CLONE_NEWUSER)
-        _write_file("/proc/self/setgroups", "deny")
-        _write_file("/proc/self/uid_map", f"{int(request['uid'])} {uid} 1\n")
-        _write_file("/proc/self/gid_map", f"{int(request['gid'])} {gid} 1\n")
-        number = SYS_KEYCTL.get(os.uname().machine)
-        if number is not None:
-            _libc.syscall(ctypes.c_long(number), ctypes.c_long(KEYCTL_JOIN_SESSION_KEYRING), None)
-        drop_all_capabilities()
+        # as a cold worker: /proc's settings sealed, the leased uid (root grader), a user namespace of
+        # its own, a fresh session keyring, no capability, the seccomp filter (harness.confine)
+        confine.confine({"ids": [int(request["uid"]), int(request["gid"])], "seccomp": str(request["seccomp"])})
         prctl(PR_SET_DUMPABLE, 1)  # like a cold worker: its own /proc/self belongs to it
         os.setsid()
         for target, fd in ((0, proto_in), (1, proto_out), (2, out_w), (3, setup_w)):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from grader.models import Limits, Verdict
+from grader.sandbox import enter, seccomp
 from grader.sandbox.base import (
     Sandbox,
     SandboxError,
@@ -32,12 +33,11 @@ from grader.sandbox.base import (
     cpu_limit_verdict,
     memory_limit_verdict,
 )
-from grader.sandbox import enter, seccomp
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_usable
 from grader.sandbox.host_ids import IdLease, NoFreeIds, lease_ids
-from grader.sandbox.userns import IdMap, MappingError, NamespaceMapper
 from grader.sandbox.popen_worker import PopenWorker, worker_environment
 from grader.sandbox.process import stage_files, worker_argv
+from grader.sandbox.userns import IdMap, MappingError, NamespaceMapper
 
 SANDBOX_UID = 65534
 SANDBOX_GID = 65534
@@ -145,7 +145,7 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         (lib / SECCOMP_FILE).chmod(0o444)
     except seccomp.SeccompError as exc:
         raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
-    confine = {"ids": [SANDBOX_UID, SANDBOX_GID], "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
+    confine: dict[str, object] = {"ids": [SANDBOX_UID, SANDBOX_GID], "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
     return with_open_parents(args) + worker_argv(sys.executable, LIB_DIR, f"{SUBMISSION_DIR}/{spec.module_name}.py",
                                                  spec, confine)
 
@@ -186,7 +186,7 @@ def with_open_parents(args: list[str]) -> list[str]:
                     out += ["--perms", "0755", "--dir", parent]
                     made.add(parent)
             made.add(dest)
-        out += pending + [op, *operands]
+        out += [*pending, op, *operands]
         pending = []
     return out + pending
 

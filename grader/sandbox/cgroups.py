@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import signal
 import time
@@ -295,6 +296,12 @@ def _sweep_once(own: dict[str, str]) -> None:
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)
                 _rmdir(group, attempts=20)
+
+
+@functools.cache
+def cgroups_available() -> bool:
+    """``cgroups_usable``, asked once per process."""
+    return cgroups_usable()
 
 
 def cgroups_usable() -> bool:

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 from grader.files import NotARegularFile, copy_regular_file
 from grader.models import Limits, SandboxRun, Verdict
+from grader.sandbox import seccomp
 from grader.sandbox.base import (
     Sandbox,
     SandboxError,
@@ -488,7 +489,8 @@ class DockerSandbox(Sandbox):
                 pids_limit=limits.processes,
                 nano_cpus=int(1e9),
                 cap_drop=["ALL"],
-                security_opt=["no-new-privileges"],
+                # the judge's own seccomp policy (grader.sandbox.seccomp), in place of docker's default
+                security_opt=["no-new-privileges", f"seccomp={seccomp.docker_profile()}"],
                 init=True,
                 auto_remove=False,
             )

@@ -97,8 +97,7 @@ def _high_water_kb(pid: str) -> int:
 
 
 class PopenWorker(WorkerProcess):
-    """A worker child process in its own session. It owns ``pass_fds``: they are closed once the
-    child has them."""
+    """A worker child process in its own session. ``pass_fds`` stay the caller's to close."""
 
     def __init__(
         self,
@@ -145,9 +144,6 @@ class PopenWorker(WorkerProcess):
             raise SandboxError(f"could not start the worker: {exc}") from exc
         finally:
             os.close(err_w)
-            for fd in pass_fds:  # the child has its copies
-                with contextlib.suppress(OSError):
-                    os.close(fd)
         assert self.proc.stdin and self.proc.stdout
         os.set_blocking(self.proc.stdin.fileno(), False)
         self.reader = FrameReader(self.proc.stdout.fileno(), limits.max_frame_mb * 1024 * 1024)

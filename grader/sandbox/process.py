@@ -14,7 +14,10 @@ import uuid
 from pathlib import Path
 
 from grader.files import NotARegularFile, copy_regular_file
-from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
+from grader.models import Limits, Verdict
+from grader.sandbox import enter
+from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec, memory_limit_verdict
+from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_available
 from grader.sandbox.popen_worker import BOOTSTRAP, HARNESS_ROOT, PopenWorker, rlimits_for, worker_environment
 
 
@@ -49,21 +52,54 @@ class ProcessSandbox(Sandbox):
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         root = Path(tempfile.mkdtemp(prefix="mljudge-"))
+        cgroup = _containing_group(spec.limits)
+
+        def cleanup() -> None:
+            if cgroup is not None:
+                cgroup.destroy()
+            shutil.rmtree(root, ignore_errors=True)
+
         try:
             lib, work = stage_files(spec, root)
         except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
+            cleanup()
             raise
         argv = worker_argv(sys.executable, str(lib), str(work / f"{spec.module_name}.py"), spec)
+        argv = enter.argv_for(argv, procs=cgroup.procs_files() if cgroup is not None else [])
         run_id = uuid.uuid4().hex
+
+        def kill_extra() -> None:
+            if cgroup is not None:
+                cgroup.kill_all()
+            kill_marked(run_id)
+
+        def verdict(status: int, cpu: float) -> tuple[Verdict, str] | None:
+            if cgroup is not None and cgroup.measure() and cgroup.out_of_memory:
+                return memory_limit_verdict(spec.limits)
+            return None
+
         return PopenWorker(
             argv,
             cwd=str(work),
             env=worker_environment(home=str(work), extra={RUN_MARKER: run_id}),
             limits=spec.limits,
-            cleanup=lambda: shutil.rmtree(root, ignore_errors=True),
-            kill_extra=lambda: kill_marked(run_id),
+            cleanup=cleanup,
+            kill_extra=kill_extra,
+            verdict_hook=verdict,
         )
+
+
+def _containing_group(limits: Limits) -> WorkerCgroup | None:
+    """A control group that holds everything the worker starts, where one can be made: children
+    that leave its session (setsid, an emptied environment, a double fork) are killed with it. Its
+    limits are backstops (twice the memory limit, which the monitor enforces, and the process
+    limit); without one, ``kill_marked`` is all there is (see the README)."""
+    if not cgroups_available():
+        return None
+    try:
+        return WorkerCgroup.create(2 * limits.memory_mb, limits.processes)
+    except CgroupError:
+        return None
 
 
 RUN_MARKER = "MLJUDGE_RUN"

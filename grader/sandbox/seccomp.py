@@ -9,8 +9,8 @@ One policy (``DENIED``, ``SOCKET_FAMILIES``, ``CLONE_NAMESPACE_FLAGS``) becomes:
 
 Everything not denied is allowed: the filter takes away what a worker never needs (mounts, new
 namespaces, keyrings, tracing, BPF, perf, io_uring, kernel modules, clocks, reboot…) and socket
-families beyond local ones (AF_UNIX, and AF_INET/AF_INET6 inside a network namespace that has only
-``lo``). A denied call fails with EPERM, so the student sees ``PermissionError``, never a silent
+families beyond local ones (AF_UNIX, AF_INET/AF_INET6 inside a network namespace that has only
+``lo``, and NETLINK_ROUTE, read-only without capabilities). A denied call fails with EPERM, so the student sees ``PermissionError``, never a silent
 kill. ``clone3`` fails with ENOSYS (its flags sit in memory a filter cannot read): the C library then
 falls back to ``clone``, whose flags are checked.
 """
@@ -38,8 +38,10 @@ DENIED: dict[str, tuple[str, ...]] = {
     "clocks and names": ("settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
                          "setdomainname"),
 }
-#: Socket families a network-less Python needs: local sockets (multiprocessing) and loopback IP.
-SOCKET_FAMILIES = frozenset({1, 2, 10})  # AF_UNIX, AF_INET, AF_INET6
+#: Socket families a network-less Python needs: local sockets (multiprocessing), loopback IP, and
+#: netlink's routing protocol alone (the C library lists interfaces and addresses with it).
+SOCKET_FAMILIES = frozenset({1, 2, 10, 16})  # AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (NETLINK_ROUTE only)
+AF_NETLINK = 16
 AF_MAX = 46
 CLONE_NAMESPACE_FLAGS = {
     "CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
@@ -91,6 +93,7 @@ def bpf_program() -> bytes:
         for family in _refused_families():
             add(deny, call, seccomp.Arg(0, seccomp.EQ, family))
         add(deny, call, seccomp.Arg(0, seccomp.GE, AF_MAX))
+        add(deny, call, seccomp.Arg(0, seccomp.EQ, AF_NETLINK), seccomp.Arg(2, seccomp.NE, 0))
     add(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, TIOCSTI))
     with tempfile.TemporaryFile() as fh:
         rules.export_bpf(fh)
@@ -129,6 +132,9 @@ def docker_profile() -> str:
                          "args": [{"index": 0, "value": family, "op": "SCMP_CMP_EQ"}]})
     syscalls.append({"names": ["socket", "socketpair"], **deny,
                      "args": [{"index": 0, "value": AF_MAX, "op": "SCMP_CMP_GE"}]})
+    syscalls.append({"names": ["socket", "socketpair"], **deny,
+                     "args": [{"index": 0, "value": AF_NETLINK, "op": "SCMP_CMP_EQ"},
+                              {"index": 2, "value": 0, "op": "SCMP_CMP_NE"}]})
     syscalls.append({"names": ["ioctl"], **deny,
                      "args": [{"index": 1, "value": 0xFFFFFFFF, "valueTwo": TIOCSTI, "op": "SCMP_CMP_MASKED_EQ"}]})
     return json.dumps({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],

@@ -55,6 +55,7 @@ from typing import Any, ClassVar
 
 from grader.files import NotARegularFile, read_regular_file
 from grader.models import Limits, SandboxRun, Verdict
+from grader.sandbox import seccomp
 from grader.sandbox.base import (
     Sandbox,
     SandboxError,
@@ -69,13 +70,18 @@ from grader.sandbox.bwrap import (
     HOSTS,
     LIB_DIR,
     PASSWD,
+    ROOT_GRADER_CAPS,
     SANDBOX_GID,
     SANDBOX_UID,
+    SECCOMP_FILE,
     SUBMISSION_DIR,
     BwrapSandbox,
+    SandboxLaunch,
+    dev_args,
     find_bwrap,
     namespace_args,
     system_binds,
+    with_open_parents,
 )
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
 from grader.sandbox.drain import OutputCapture, TailCapture
@@ -94,6 +100,10 @@ ZYGOTE_MEMORY_MB = 8192
 ZYGOTE_PROCESSES = 256
 ZYGOTE_LOG_BYTES = 64 * 1024
 ZYGOTE_DIR_PREFIX = "mljudge-zygote-"  # then the grader's pid
+#: The zygote's capabilities in its own user namespace: namespaces and mounts for each child, its
+#: network's loopback, and (root grader) switching the worker to the leased uid mapped there.
+ZYGOTE_CAPS = ("--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETFCAP", "--cap-add", "CAP_NET_ADMIN",
+               *ROOT_GRADER_CAPS[:4])
 
 
 def owner_tag(pid: int | None = None) -> str:
@@ -116,6 +126,7 @@ class Zygote:
         self.dead = False
         self.root = Path(tempfile.mkdtemp(prefix=f"{ZYGOTE_DIR_PREFIX}{os.getpid()}-"))
         self.cgroup: WorkerCgroup | None = None
+        self.launch: SandboxLaunch | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.ctl: socket.socket | None = None
         self.log: TailCapture | None = None
@@ -138,23 +149,26 @@ class Zygote:
         etc.mkdir()
         for name, text in (("passwd", PASSWD), ("group", GROUP), ("hosts", HOSTS), ("hostname", "sandbox\n")):
             (etc / name).write_text(text)
+        try:
+            (lib / SECCOMP_FILE).write_bytes(seccomp.bpf_program())
+        except seccomp.SeccompError as exc:
+            raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
+        (lib / SECCOMP_FILE).chmod(0o444)
         args = namespace_args(bwrap)
         # root inside its user namespace (see harness.zygote); the workers become uid/gid 65534
         args[args.index("--uid") + 1] = "0"
         args[args.index("--gid") + 1] = "0"
-        args += ["--hostname", "sandbox", "--cap-drop", "ALL",
-                 "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETFCAP", "--clearenv"]
+        args += ["--hostname", "sandbox", "--cap-drop", "ALL", *ZYGOTE_CAPS, "--clearenv"]
         for key, value in worker_environment(home=HOME).items():
             args += ["--setenv", key, value]
         args += ["--perms", "1777", "--size", str(16 * 1024 * 1024), "--tmpfs", "/tmp"]
         args += system_binds()
         for name in ("passwd", "group", "hosts", "hostname"):
             args += ["--ro-bind", str(etc / name), f"/etc/{name}"]
-        args += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", str(lib), LIB_DIR,
-                 "--dir", SUBMISSION_DIR, "--remount-ro", "/", "--chdir", HOME, "--",
-                 sys.executable, "-s", "-P", "-B", "-c", ZYGOTE_BOOTSTRAP, LIB_DIR, json.dumps(list(self.preload)),
-                 owner_tag()]
-        return args
+        args += ["--proc", "/proc", *dev_args(1 << 20), "--ro-bind", str(lib), LIB_DIR,
+                 "--dir", SUBMISSION_DIR, "--remount-ro", "/", "--chdir", HOME]
+        return [*with_open_parents(args), "--", sys.executable, "-s", "-P", "-B", "-c", ZYGOTE_BOOTSTRAP, LIB_DIR,
+                json.dumps(list(self.preload)), owner_tag()]
 
     def _start(self) -> None:
         bwrap = find_bwrap()
@@ -164,13 +178,13 @@ class Zygote:
             self.cgroup = WorkerCgroup.create(ZYGOTE_MEMORY_MB, ZYGOTE_PROCESSES)
         except CgroupError as exc:
             raise SandboxError(f"the warm sandbox needs control groups: {exc}") from exc
-        argv = self.cgroup.join_argv(self._argv(bwrap))
+        self.launch = SandboxLaunch(self._argv(bwrap), self.cgroup)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         log_r, log_w = os.pipe()
         try:
-            self.proc = subprocess.Popen(argv, stdin=theirs.fileno(), stdout=subprocess.DEVNULL, stderr=log_w,
-                                         cwd=str(self.root), env={"PATH": "/usr/bin:/bin"},
-                                         start_new_session=True, close_fds=True)
+            self.proc = subprocess.Popen(self.launch.argv, stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
+                                         stderr=log_w, cwd="/", env={"PATH": "/usr/bin:/bin"},
+                                         start_new_session=True, close_fds=True, pass_fds=self.launch.child_fds)
         except OSError as exc:
             ours.close()
             os.close(log_r)
@@ -181,6 +195,7 @@ class Zygote:
         self.ctl = ours
         self.log = TailCapture(log_r, ZYGOTE_LOG_BYTES, "mljudge-zygote-log")
         self.log.start()
+        self.launch.started()  # SandboxError: close() stops it
         hello = self._receive(ZYGOTE_START_TIME)
         if hello.get("kind") != "ready" or type(hello.get("fingerprint")) is not str:
             raise SandboxError(f"the zygote did not start: {hello.get('errors') or hello}\n{self.log.text()}")
@@ -387,6 +402,8 @@ class Zygote:
                 self.proc.wait(timeout=5)
         if self.log is not None:
             self.log.finish(timeout=1.0)
+        if self.launch is not None:
+            self.launch.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -424,7 +441,7 @@ class KeeperKey:
 
     def request(self) -> dict[str, Any]:
         return {"module": self.module, "uid": SANDBOX_UID, "gid": SANDBOX_GID, "names": list(self.names),
-                "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes}
+                "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes, "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
 
 
 class Keeper:
