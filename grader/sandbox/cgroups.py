@@ -89,11 +89,31 @@ def _keyed(path: Path) -> dict[str, int]:
 
 
 def _pids(group: Path) -> list[int]:
+    """The processes of ``group`` and of every group below it."""
     out = []
-    for token in _read(group / "cgroup.procs").split():
-        with contextlib.suppress(ValueError):
-            out.append(int(token))
+    for directory in [group, *_subgroups(group)]:
+        for token in _read(directory / "cgroup.procs").split():
+            with contextlib.suppress(ValueError):
+                out.append(int(token))
     return out
+
+
+def _subgroups(group: Path) -> list[Path]:
+    """Every group below ``group``, deepest first (the order they can be removed in)."""
+    found: list[Path] = []
+    with contextlib.suppress(OSError):
+        for top, dirs, _ in os.walk(group, topdown=False, onerror=None):
+            if Path(top) != group:
+                found.append(Path(top))
+    return found
+
+
+def _remove_tree(group: Path, attempts: int) -> bool:
+    """Remove ``group`` and every group below it, depth first."""
+    ok = True
+    for child in _subgroups(group):
+        ok = _rmdir(child, attempts) and ok
+    return _rmdir(group, attempts) and ok
 
 
 def _rmdir(path: Path, attempts: int = 100) -> bool:
@@ -265,10 +285,10 @@ class WorkerCgroup:
         if self._destroyed:
             return
         self.kill_all()
-        for group in self.groups.values():
-            if not _rmdir(group):
+        for group in self.groups.values():  # groups a worker made below its own go first
+            if not _remove_tree(group, attempts=100):
                 self.kill_all()
-                _rmdir(group, attempts=200)
+                _remove_tree(group, attempts=200)
         self._destroyed = True
 
 
@@ -295,7 +315,7 @@ def _sweep_once(own: dict[str, str]) -> None:
                 for pid in _pids(group):
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)
-                _rmdir(group, attempts=20)
+                _remove_tree(group, attempts=20)
 
 
 @functools.cache

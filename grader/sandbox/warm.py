@@ -385,6 +385,9 @@ class Zygote:
 
     def close(self) -> None:
         self.dead = True
+        reaper = self._reaper  # the last child's clean-up (its group removed) finishes before we go
+        if reaper is not None and reaper is not threading.current_thread():
+            reaper.join(CONTROL_TIMEOUT + 5.0)
         spare, self.spare = self.spare, None
         if spare is not None:
             spare.ready.wait(CONTROL_TIMEOUT)

@@ -1,3 +1,3 @@
 """The sandbox attack corpus is data, not tests: never collect it."""
 
-collect_ignore = ["submissions"]
+collect_ignore = ["submissions", "privilege"]
