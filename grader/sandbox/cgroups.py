@@ -102,7 +102,7 @@ def _subgroups(group: Path) -> list[Path]:
     """Every group below ``group``, deepest first (the order they can be removed in)."""
     found: list[Path] = []
     with contextlib.suppress(OSError):
-        for top, dirs, _ in os.walk(group, topdown=False, onerror=None):
+        for top, _dirs, _files in os.walk(group, topdown=False):
             if Path(top) != group:
                 found.append(Path(top))
     return found

@@ -49,14 +49,14 @@ def _skip_unavailable(backend: str) -> None:
         pytest.skip("no available docker backend")
 
 
-def run_attack(name: str, backend: str, short: AssignmentSpec, tmp: Path) -> tuple[Grade, dict]:
+def run_attack(name: str, backend: str, spec: AssignmentSpec, tmp: Path) -> tuple[Grade, dict]:
     _skip_unavailable(backend)
     source = (PRIVILEGE / f"{name}.py").read_text().replace("@@NONCE@@", NONCE)
     stage = tmp / "submission"
     stage.mkdir(exist_ok=True)
     path = stage / "solution.py"
     path.write_text(source)
-    result = grade(short, path, backend)
+    result = grade(spec, path, backend)
     assert result.status == "ok", describe(result)
     assert result.score <= 2.0, describe(result)
     return result, attack_result(result)
@@ -67,8 +67,8 @@ class Attacks:
     pytest in-process, which must not happen in a teardown) asserts that nothing is left behind and
     that each backend used still grades the reference 10/10."""
 
-    def __init__(self, private: Path, assignment: AssignmentSpec, short: AssignmentSpec, tmp: Path) -> None:
-        self.private, self.assignment, self.short, self.tmp = private, assignment, short, tmp
+    def __init__(self, private: Path, reference: AssignmentSpec, limited: AssignmentSpec, tmp: Path) -> None:
+        self.private, self.assignment, self.short, self.tmp = private, reference, limited, tmp
         self.used: set[str] = set()
 
     def __call__(self, name: str, backend: str, folder: str = "") -> tuple[Grade, dict]:
