@@ -11,8 +11,8 @@ Everything not denied is allowed: the filter takes away what a worker never need
 namespaces, keyrings, tracing, BPF, perf, io_uring, kernel modules, clocks, reboot…) and socket
 families beyond local ones (AF_UNIX, AF_INET/AF_INET6 inside a network namespace that has only
 ``lo``, and NETLINK_ROUTE, read-only without capabilities). A denied call fails with EPERM, so the
-student sees ``PermissionError``, never a silent kill. ``clone3`` fails with ENOSYS (its flags sit in memory a filter cannot read): the C library then
-falls back to ``clone``, whose flags are checked.
+student sees ``PermissionError``, never a silent kill. ``clone3`` fails with ENOSYS (its flags sit in
+memory a filter cannot read): the C library then falls back to ``clone``, whose flags are checked.
 """
 
 from __future__ import annotations
