@@ -6,8 +6,8 @@ Groups are created *under the grader's own group* of each controller (read from
 on cgroup v1, ``/sys/fs/cgroup/<own path>/mljudge/<id>`` on the unified hierarchy (v2, best
 effort: it needs the memory and pids controllers delegated to us).
 
-The worker joins the group itself before it execs the sandbox (``join_argv``), so nothing it
-starts can run outside the group, even for a moment.
+The worker joins the group itself before it execs the sandbox (``grader.sandbox.enter``), so
+nothing it starts can run outside the group, even for a moment.
 """
 
 from __future__ import annotations
@@ -216,11 +216,6 @@ class WorkerCgroup:
     # -- joining --------------------------------------------------------------------
     def procs_files(self) -> list[str]:
         return [str(group / "cgroup.procs") for group in self.groups.values()]
-
-    def join_argv(self, argv: list[str]) -> list[str]:
-        """``argv`` run through ``/bin/sh``, which moves itself into the groups and then execs it."""
-        script = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
-        return ["/bin/sh", "-c", script, "mljudge-join", *self.procs_files(), "--", *argv]
 
     # -- measuring ------------------------------------------------------------------
     def measure(self) -> tuple[float, float]:

@@ -4,6 +4,7 @@ can see, what it cannot reach, and the verdict each limit gives. Backend-specifi
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import textwrap
@@ -323,3 +324,45 @@ def test_peak_memory_is_the_workers_not_the_graders(backend: Backend, tmp_path: 
     finally:
         del ballast
     assert session.runs[0].peak_memory_mb < 400, session.runs[0]
+
+
+# --------------------------------------------------------------------------- identity, seen from the host
+
+
+def _host_uids_of_workers(marker: str) -> list[tuple[int, int]]:
+    """(pid, real uid on the host) of every live process whose command line carries ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() not in (entry / "cmdline").read_bytes():
+                continue
+            uid_line = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        found.append((int(entry.name), int(uid_line.split()[1])))
+    return found
+
+
+def test_the_worker_is_an_unprivileged_uid_on_the_host(backend: Backend, tmp_path: Path) -> None:
+    """Seen from outside, not from the worker's own namespace: the process running the submission
+    is not uid 0 (a root grader leases it an unprivileged uid), and no two live workers share one."""
+    if backend.name == "docker":
+        pytest.skip("docker's containers run as uid 10001 with no user namespace: nothing to map")
+    source = "def f():\n    return 1\n"
+    sessions = []
+    for n in range(2):
+        (tmp_path / str(n)).mkdir()
+        sessions.append(backend.session(tmp_path / str(n), source))
+    try:
+        for session in sessions:
+            assert session.module().f() == 1
+        workers = _host_uids_of_workers("/sandbox/solution.py")
+        assert len(workers) >= 2, workers
+        assert all(uid != 0 for _, uid in workers), workers
+        if os.geteuid() == 0:
+            assert len({uid for _, uid in workers}) == len(workers), workers
+    finally:
+        for session in sessions:
+            session.close()
