@@ -113,7 +113,7 @@ timeout "$VM_TIMEOUT" qemu-system-x86_64 "${ACCEL_ARGS[@]}" -smp "$(nproc)" -m "
   -virtfs "local,path=$PYTHON_PREFIX,mount_tag=python,security_model=none,readonly=on" \
   -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none" || status=$?
 [ "$status" = 0 ] || { tail -n 40 "$CONSOLE" >&2 || true; die "qemu stopped with status $status (124: timed out after ${VM_TIMEOUT} s)"; }
-grep -a -E '^(=|\.|F|E|s|x|PASSED|FAILED|ERROR|cgroup2-vm)' "$CONSOLE" | tail -n 60 >&2 || true
+grep -a -v -E '^\[ *[0-9]+\.[0-9]+\]|^(Begin|Loading|Starting|Warning: fsck|done\.)' "$CONSOLE" | tail -n 80 >&2 || true
 [ -s "$RESULTS/rc" ] || { tail -n 40 "$CONSOLE" >&2; die "the VM stopped without a test result"; }
 rc="$(cat "$RESULTS/rc")"
 log "pytest in the VM exited with $rc"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
-from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.bwrap import BwrapSandbox, limits_waived
 from grader.sandbox.docker import DockerSandbox
 from grader.sandbox.process import ProcessSandbox
 from grader.sandbox.warm import WarmBwrapSandbox
@@ -25,6 +25,8 @@ def get_sandbox(name: str = "auto", *, batch: bool = False) -> Sandbox:
             backend = BACKENDS[candidate]
             if backend is DockerSandbox and not DockerSandbox.configured():
                 continue
+            if backend is BwrapSandbox and not (BwrapSandbox.cgroups_available() or limits_waived()):
+                continue  # it would refuse every grading: no memory or process limit here
             if backend.available():
                 return backend()
         raise SandboxError("no sandbox backend is available on this machine")

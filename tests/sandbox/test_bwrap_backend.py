@@ -11,7 +11,7 @@ import pytest
 from grader.models import Limits
 from grader.proxy import WorkerSession
 from grader.sandbox import get_sandbox
-from grader.sandbox.base import WorkerSpec
+from grader.sandbox.base import SandboxError, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
 
 pytestmark = pytest.mark.skipif(not BwrapSandbox.available(), reason="bubblewrap cannot run here")
@@ -34,4 +34,17 @@ def test_passwd_names_only_the_sandbox_user(tmp_path: Path) -> None:
 
 
 def test_auto_picks_bwrap() -> None:
+    assert get_sandbox("auto").name == "bwrap"
+
+
+def test_without_control_groups_it_refuses_unless_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No memory or process limit is no sandbox for others' work: a judge error, never a silent
+    grading without limits; MLJUDGE_ALLOW_NO_CGROUPS=1 lets it run (one's own code)."""
+    monkeypatch.setattr(BwrapSandbox, "_cgroups", False)
+    monkeypatch.delenv("MLJUDGE_ALLOW_NO_CGROUPS", raising=False)
+    with pytest.raises(SandboxError, match="MLJUDGE_ALLOW_NO_CGROUPS"):
+        call(tmp_path, "def f():\n    return 1\n")
+    assert get_sandbox("auto").name == "process"  # auto does not pick a backend that would refuse
+    monkeypatch.setenv("MLJUDGE_ALLOW_NO_CGROUPS", "1")
+    assert call(tmp_path, "def f():\n    return 1\n") == 1
     assert get_sandbox("auto").name == "bwrap"
