@@ -58,14 +58,18 @@ class NamespaceMapper:
     def child_fds(self) -> list[int]:
         return [self.block_r, self.info_w]
 
-    def parent_side_only(self) -> None:
-        """After the spawn: the child has its ends, close ours of them."""
-        for name in ("block_r", "info_w"):
+    def _close(self, *names: str) -> None:
+        """Close the descriptors in these attributes, once (the numbers may be reused afterwards)."""
+        for name in names:
             fd = getattr(self, name)
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
                 setattr(self, name, -1)
+
+    def parent_side_only(self) -> None:
+        """After the spawn: the child has its ends, close ours of them."""
+        self._close("block_r", "info_w")
 
     def map(self, ids: IdMap, timeout: float) -> int:
         """Wait for bubblewrap's child pid, write its maps, release it; return that pid."""
@@ -106,13 +110,7 @@ class NamespaceMapper:
                 raise MappingError(f"bubblewrap's report has no child pid: {text[:200]!r}")
 
     def close(self) -> None:
-        self.parent_side_only()
-        for name in ("info_r", "block_w"):
-            fd = getattr(self, name)
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-                setattr(self, name, -1)
+        self._close("block_r", "info_w", "info_r", "block_w")
 
 
 def _write(path: str, text: str) -> None:
