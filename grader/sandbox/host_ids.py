@@ -21,13 +21,15 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.sandbox.base import SandboxError
+
 DEFAULT_BASE = 1_990_000_000
 DEFAULT_COUNT = 4096
 LEASE_DIR = Path("/run/mljudge/uids")
 
 
-class NoFreeIds(Exception):
-    """Every uid of the range is leased."""
+class NoFreeIds(SandboxError):
+    """Every uid of the range is leased (a judge error: the submission is graded again later)."""
 
 
 @dataclass(frozen=True)

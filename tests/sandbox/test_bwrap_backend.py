@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -48,3 +51,29 @@ def test_without_control_groups_it_refuses_unless_told(tmp_path: Path, monkeypat
     monkeypatch.setenv("MLJUDGE_ALLOW_NO_CGROUPS", "1")
     assert call(tmp_path, "def f():\n    return 1\n") == 1
     assert get_sandbox("auto").name == "bwrap"
+
+
+def test_a_root_grader_leases_distinct_unprivileged_uids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Leases are exclusive while held, across processes (a flock per uid), and run out cleanly."""
+    from grader.sandbox import host_ids
+
+    if os.geteuid() != 0:
+        pytest.skip("only a root grader leases uids")
+    monkeypatch.setattr(host_ids, "LEASE_DIR", tmp_path / "uids")
+    monkeypatch.setenv("MLJUDGE_SANDBOX_UID_BASE", "1990100000")
+    monkeypatch.setenv("MLJUDGE_SANDBOX_UID_COUNT", "3")
+    leases = [host_ids.lease_ids() for _ in range(3)]
+    uids = {lease.ids.uid for lease in leases}
+    assert len(uids) == 3 and all(1990100000 <= uid < 1990100003 and uid != 0 for uid in uids)
+    with pytest.raises(host_ids.NoFreeIds):
+        host_ids.lease_ids()
+    held_elsewhere = subprocess.run(  # another process cannot take a held uid either
+        [sys.executable, "-c", "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR); "
+         "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)", str(tmp_path / "uids" / str(leases[0].ids.uid))],
+        capture_output=True, check=False)
+    assert held_elsewhere.returncode != 0
+    leases[0].release()
+    again = host_ids.lease_ids()
+    assert again.ids.uid == leases[0].ids.uid
+    for lease in (again, *leases[1:]):
+        lease.release()
