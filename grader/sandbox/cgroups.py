@@ -25,6 +25,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 BASE = "mljudge"
 V1_CONTROLLERS = ("memory", "pids", "cpuacct")
 _UNLIMITED = 1 << 62
+REMOVE_SECONDS = 15.0  # a group whose processes are still leaving after this is left for the sweep
 
 
 class CgroupError(Exception):
@@ -108,26 +109,30 @@ def _subgroups(group: Path) -> list[Path]:
     return found
 
 
-def _remove_tree(group: Path, attempts: int) -> bool:
-    """Remove ``group`` and every group below it, depth first."""
+def _remove_tree(group: Path, seconds: float) -> bool:
+    """Remove ``group`` and every group below it, depth first, within ``seconds``."""
+    deadline = time.monotonic() + seconds
     ok = True
     for child in _subgroups(group):
-        ok = _rmdir(child, attempts) and ok
-    return _rmdir(group, attempts) and ok
+        ok = _rmdir(child, deadline) and ok
+    return _rmdir(group, deadline) and ok
 
 
-def _rmdir(path: Path, attempts: int = 100) -> bool:
-    for _ in range(attempts):
+def _rmdir(path: Path, deadline: float) -> bool:
+    """rmdir, retried while the group is busy (its killed processes are still leaving, which takes
+    longer the more there were and the busier the machine is) until ``deadline``."""
+    pause = 0.001
+    while True:
         try:
             path.rmdir()
             return True
         except FileNotFoundError:
             return True
         except OSError as exc:
-            if exc.errno != errno.EBUSY:
+            if exc.errno != errno.EBUSY or time.monotonic() > deadline:
                 return False
-        time.sleep(0.01)
-    return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 class WorkerCgroup:
@@ -281,9 +286,9 @@ class WorkerCgroup:
             return
         self.kill_all()
         for group in self.groups.values():  # groups a worker made below its own go first
-            if not _remove_tree(group, attempts=100):
+            if not _remove_tree(group, seconds=2.0):
                 self.kill_all()
-                _remove_tree(group, attempts=200)
+                _remove_tree(group, seconds=REMOVE_SECONDS)
         self._destroyed = True
 
 
@@ -310,7 +315,7 @@ def _sweep_once(own: dict[str, str]) -> None:
                 for pid in _pids(group):
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)
-                _remove_tree(group, attempts=20)
+                _remove_tree(group, seconds=0.5)
 
 
 @functools.cache
