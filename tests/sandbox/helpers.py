@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from grader.sandbox.cgroups import BASE, CGROUP_ROOT
+from grader.sandbox.cgroups import BASE, CGROUP_ROOT, V1_CONTROLLERS, is_unified
 from grader.sandbox.docker import LABEL
 from grader.sandbox.warm import WarmBwrapSandbox
 
@@ -66,7 +66,8 @@ def cold_leftovers() -> list[object]:
 
 def warm_leftovers() -> list[object]:
     """Groups beyond the zygotes' own and those of the keepers prepared for the next submission
-    (three controllers each)."""
+    (one per controller on cgroup v1, one in all on the unified hierarchy)."""
     spares = WarmBwrapSandbox.quiesce()
     groups = our_cgroups()
-    return [] if len(groups) == 3 * (len(WarmBwrapSandbox.pool_pids()) + spares) else list(groups)
+    per_worker = 1 if is_unified() else len(V1_CONTROLLERS)
+    return [] if len(groups) == per_worker * (len(WarmBwrapSandbox.pool_pids()) + spares) else list(groups)
