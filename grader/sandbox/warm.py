@@ -81,8 +81,8 @@ from grader.sandbox.bwrap import (
     find_bwrap,
     namespace_args,
     system_binds,
-    with_open_parents,
 )
+from grader.sandbox.bwrap_dirs import with_open_parents
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
 from grader.sandbox.drain import OutputCapture, TailCapture
 from grader.sandbox.popen_worker import HARNESS_ROOT, rlimits_for, worker_environment
