@@ -35,3 +35,27 @@ def test_groups_of_a_dead_grader_are_swept_and_live_ones_kept() -> None:
         assert all(p.is_dir() for p in mine.groups.values())  # this (live) process's group stays
     finally:
         mine.destroy()
+
+
+def test_groups_made_below_a_worker_and_their_processes_go_with_it() -> None:
+    """Should a submission ever make child groups inside its own (a sandbox that let it reach the
+    cgroup file system), destroying the worker's group kills what runs in them and removes them,
+    deepest first, quickly."""
+    import subprocess
+    import time
+
+    group = WorkerCgroup.create(256, 16)
+    try:
+        for top in group.groups.values():
+            (top / "a" / "b").mkdir(parents=True)
+            (top / "c").mkdir()
+        sleeper = subprocess.Popen(["sleep", "300"])
+        for top in group.groups.values():
+            (top / "a" / "b" / "cgroup.procs").write_text(str(sleeper.pid))
+        started = time.monotonic()
+        group.destroy()
+        assert time.monotonic() - started < 5
+        assert sleeper.wait(timeout=5) == -9
+        assert all(not top.exists() for top in group.groups.values())
+    finally:
+        group.destroy()
