@@ -67,10 +67,33 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     os._exit(0)
 
 
-def _worker_init() -> None:
-    """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly."""
+#: The trusted side's thread pools (BLAS, OpenMP and the libraries built on them).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def threads_per_worker(workers: int, cores: int | None = None) -> int:
+    """Each grading process's share of the cores, at least one: N processes each running a
+    thread pool as wide as the machine fight over the cores and are slower than one."""
+    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+
+
+def pin_thread_pools(threads: int) -> None:
+    """Limit this process's thread pools to ``threads``: those already loaded (through threadpoolctl,
+    numpy's OpenBLAS among them) and those a check loads later (their variables)."""
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)
+
+
+def _worker_init(threads: int = 1) -> None:
+    """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly; the trusted
+    side's thread pools get this process's share of the cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    pin_thread_pools(threads)
 
 
 @lru_cache(maxsize=8)
@@ -110,8 +133,9 @@ def default_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
     """A process pool with one worker per core (forkserver: no threads or open files inherited)."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["grader.batch"])
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context,
-                                  initializer=_worker_init)
+    count = workers or os.cpu_count() or 1
+    return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
+                                  initargs=(threads_per_worker(count),))
 
 
 def _stop_pool(executor: cf.Executor) -> None:

@@ -1,0 +1,36 @@
+"""Every grading process of a batch pins the trusted side's thread pools to its share of the cores."""
+
+from __future__ import annotations
+
+import os
+
+from grader.batch import THREAD_VARIABLES, default_executor, threads_per_worker
+
+
+def pool_widths() -> dict[str, object]:
+    """Run in a pool process: its thread-pool variables and the width of each loaded BLAS/OpenMP pool."""
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    np.dot(np.ones((64, 64)), np.ones((64, 64)))  # BLAS is loaded and used
+    return {"env": {name: os.environ.get(name) for name in THREAD_VARIABLES},
+            "pools": sorted({info["num_threads"] for info in threadpool_info()})}
+
+
+def test_each_share_is_the_cores_divided_by_the_workers() -> None:
+    assert threads_per_worker(2, cores=2) == 1
+    assert threads_per_worker(1, cores=8) == 8
+    assert threads_per_worker(3, cores=8) == 2
+    assert threads_per_worker(16, cores=2) == 1
+
+
+def test_pool_processes_use_their_share_only() -> None:
+    workers = 2
+    share = threads_per_worker(workers)
+    executor = default_executor(workers)
+    try:
+        widths = executor.submit(pool_widths).result(timeout=120)
+    finally:
+        executor.shutdown()
+    assert set(widths["env"].values()) == {str(share)}, widths
+    assert widths["pools"] and max(widths["pools"]) <= share, widths
