@@ -142,8 +142,7 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
         "--",
     ]
     try:
-        (lib / SECCOMP_FILE).write_bytes(seccomp.bpf_program())
-        (lib / SECCOMP_FILE).chmod(0o444)
+        seccomp.write_program(lib / SECCOMP_FILE)
     except seccomp.SeccompError as exc:
         raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
     confine: dict[str, object] = {"ids": [SANDBOX_UID, SANDBOX_GID], "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}

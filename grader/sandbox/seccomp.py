@@ -3,8 +3,8 @@
 One policy (``DENIED``, ``SOCKET_FAMILIES``, ``CLONE_NAMESPACE_FLAGS``) becomes:
 
 * a BPF program (``bpf_program``), compiled by libseccomp through its Python bindings (pyseccomp),
-  which bubblewrap loads with ``--seccomp FD`` for cold workers and warm children load themselves
-  (``harness.zygote``) once their namespaces are built;
+  staged for the sandbox (``write_program``) and loaded by every bwrap worker itself, cold or warm,
+  once its namespaces are built (``harness.confine``);
 * a Docker seccomp profile (``docker_profile``), the same rules in Docker's JSON form.
 
 Everything not denied is allowed: the filter takes away what a worker never needs (mounts, new
@@ -20,8 +20,8 @@ from __future__ import annotations
 import errno
 import functools
 import json
-import os
 import tempfile
+from pathlib import Path
 
 #: Calls no worker needs, grouped by what they would give a submission.
 DENIED: dict[str, tuple[str, ...]] = {
@@ -104,19 +104,10 @@ def bpf_program() -> bytes:
     return program
 
 
-def memfd_with_program() -> int:
-    """A sealed-by-convention read-only memfd holding the program, positioned at 0 (for ``--seccomp``)."""
-    program = bpf_program()
-    fd = os.memfd_create("mljudge-seccomp", os.MFD_CLOEXEC)
-    try:
-        view = memoryview(program)
-        while view:
-            view = view[os.write(fd, view):]
-        os.lseek(fd, 0, os.SEEK_SET)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+def write_program(path: Path) -> None:
+    """The program as a read-only file ``path`` (staged for a sandbox's worker to load)."""
+    path.write_bytes(bpf_program())
+    path.chmod(0o444)
 
 
 def docker_profile() -> str:

@@ -150,10 +150,9 @@ class Zygote:
         for name, text in (("passwd", PASSWD), ("group", GROUP), ("hosts", HOSTS), ("hostname", "sandbox\n")):
             (etc / name).write_text(text)
         try:
-            (lib / SECCOMP_FILE).write_bytes(seccomp.bpf_program())
+            seccomp.write_program(lib / SECCOMP_FILE)
         except seccomp.SeccompError as exc:
             raise SandboxError(f"cannot build the seccomp filter: {exc}") from exc
-        (lib / SECCOMP_FILE).chmod(0o444)
         args = namespace_args(bwrap)
         # root inside its user namespace (see harness.zygote); the workers become uid/gid 65534
         args[args.index("--uid") + 1] = "0"
