@@ -263,8 +263,11 @@ class JudgePlugin:
 
     @staticmethod
     def _failure_text(call: pytest.CallInfo[None], report: pytest.TestReport, hidden_check: bool) -> tuple[str, str]:
-        """(what the student may see, what the instructor sees)."""
-        instructor = report.longreprtext
+        """(what the student may see, what the instructor sees: what failed first, then pytest's report,
+        whose head is the check's arguments, which says nothing of the failure)."""
+        crash = getattr(report.longrepr, "reprcrash", None)
+        headline = crash.message.strip() if crash is not None and crash.message else ""
+        instructor = f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, SubmissionFault):
             return str(exc), instructor
@@ -274,7 +277,6 @@ class JudgePlugin:
             text = str(exc)
             if hidden_check:
                 return _first_line(text) or "a hidden check failed", instructor
-            crash = getattr(report.longrepr, "reprcrash", None)
             return (crash.message if crash else text) or "assertion failed", instructor
         first = _first_line(str(exc))
         return f"{type(exc).__name__}: {first}" if first else type(exc).__name__, instructor

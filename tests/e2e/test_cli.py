@@ -98,3 +98,13 @@ def test_auto_sandbox_isolates_where_bwrap_works() -> None:
     extra = json.loads(result.stdout)["extra_data"]
     assert result.exit_code == 0 and extra["sandbox"] == "bwrap" and extra["isolated"] is True
     assert "does not isolate" not in result.stderr
+
+
+def test_details_lead_with_what_failed_not_the_checks_arguments() -> None:
+    code, out = judge("grade", "recommender-svd", str(EXAMPLES / "wrong" / "solution.py"), "--home", str(REPO),
+                      "--details", "--sandbox", "process")
+    assert code == 1
+    for name in HIDDEN_NAMES[:2]:
+        panel = out[out.index(f"─ {name} "):]
+        first_lines = "\n".join(panel.splitlines()[1:4])
+        assert "submission = <module object" not in first_lines and "Error" in first_lines, panel[:800]
