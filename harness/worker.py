@@ -217,7 +217,11 @@ def apply_rlimits(limits: dict[str, int]) -> None:
         which = names[key]
         soft, hard = value, value
         if key == "cpu":
-            hard = value + 1  # SIGXCPU first, SIGKILL a second later
+            # the limit is the submission's own: on top of what starting the worker already used (RLIMIT_CPU
+            # counts the whole process; a slow machine can spend over a second before this point)
+            times = os.times()
+            soft = hard = value + int(times.user + times.system + 0.999)
+            hard += 1  # SIGXCPU first, SIGKILL a second later
         _, old_hard = resource.getrlimit(which)
         if old_hard != resource.RLIM_INFINITY:
             soft, hard = min(soft, old_hard), min(hard, old_hard)
