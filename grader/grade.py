@@ -13,10 +13,10 @@ from grader import __version__
 from grader.assignment import AssignmentSpec
 from grader.models import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
 from grader.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
-from grader.plugin import CheckRun
+from grader.plugin import CheckContext
 from grader.proxy import Event, WorkerSession
 from grader.sandbox.base import Sandbox, WorkerSpec
-from grader.suite import SUITES, CheckSuite, SuiteStopped
+from grader.suite import SUITES
 
 #: Which checks run: the student's view (public only) or the grader's (public + hidden).
 SCOPES = ("public", "all")
@@ -67,47 +67,24 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)
-    run = CheckRun(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
+    context = CheckContext(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)
-    suite: CheckSuite | None = None
     try:
-        suite = SUITES.get(paths, assignment.root)
-        suite.run(run)
-    except SuiteStopped as exc:
-        run.problems.append(str(exc))
-        if suite is not None:
-            SUITES.discard(suite)
-    except Exception:
-        run.problems.append("internal error while grading:\n" + traceback.format_exc())
-        if suite is not None:
-            SUITES.discard(suite)
+        outcome = SUITES.run(paths, assignment.root, context)
     finally:
-        try:
-            session.close()
-        except Exception:
-            run.problems.append("could not stop the sandbox:\n" + traceback.format_exc())
-    checks = tuple(run.results[node] for node in run.order if node in run.results)
-    missing = [node for node in run.order if node not in run.results]
-    if missing:
-        run.problems.append("checks without a result: " + ", ".join(missing))
+        stop_problems = _stop(session)
+    checks = outcome.results
+    problems = [*outcome.problems, *session.judge_faults, *stop_problems]
     max_score = sum(c.points_possible for c in checks)
-    if scope == "all" and not run.problems and abs(max_score - assignment.points) > 1e-9:
-        run.problems.append(
+    if scope == "all" and not problems and abs(max_score - assignment.points) > 1e-9:
+        problems.append(
             f"{assignment.root / 'assignment.toml'}: points = {assignment.points:g}, "
             f"but the checks are worth {max_score:g} in all"
         )
-    verdict = decide_verdict(session.events, checks, run.problems)
-    runs = session.runs
-    resources = ResourceUsage(
-        wall_seconds=sum(r.wall_seconds for r in runs),
-        cpu_seconds=sum(r.cpu_seconds for r in runs),
-        peak_memory_mb=max((r.peak_memory_mb for r in runs), default=0.0),
-        student_seconds=session.student_seconds,
-        workers_started=len(runs),
-    )
-    output = "".join(r.output for r in runs)
+    verdict = decide_verdict(session.events, checks, problems)
+    output = "".join(r.output for r in session.runs)
     notes = tuple(f"{e.verdict.label}: {e.reason}" for e in _unique(session.events))
     if converted is not None:  # point tracebacks at the notebook's cells; say what was dropped
         checks = tuple(
@@ -127,13 +104,34 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
         max_score=max_score,
         checks=checks,
         output=output,
-        resources=resources,
+        resources=_resources(session),
         sandbox=sandbox.name,
         isolated=sandbox.isolated,
         scope=scope,
         seconds=time.perf_counter() - started,
-        notes=notes + tuple(run.problems),
+        notes=notes + tuple(problems),
         judge_version=__version__,
+    )
+
+
+def _stop(session: WorkerSession) -> list[str]:
+    """Stop the session's worker; what went wrong doing so (a judge error)."""
+    try:
+        session.close()
+    except Exception:
+        return ["could not stop the sandbox:\n" + traceback.format_exc()]
+    return []
+
+
+def _resources(session: WorkerSession) -> ResourceUsage:
+    """What the session's workers used, added up."""
+    runs = session.runs
+    return ResourceUsage(
+        wall_seconds=sum(r.wall_seconds for r in runs),
+        cpu_seconds=sum(r.cpu_seconds for r in runs),
+        peak_memory_mb=max((r.peak_memory_mb for r in runs), default=0.0),
+        student_seconds=session.student_seconds,
+        workers_started=len(runs),
     )
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from grader import __version__
-from grader.models import CheckResult, Grade, Outcome, ResourceUsage, Verdict, Visibility
+from grader.models import Grade
 
 SCHEMA_VERSION = 1
 
@@ -132,21 +132,6 @@ class Record:
     score: float
     late_days: int
     penalty: float
-
-
-def grade_from_dict(data: dict[str, Any]) -> Grade:
-    """Rebuild a Grade from ``Grade.to_dict()`` (as stored in the gradebook)."""
-    checks = tuple(
-        CheckResult(**{**c, "outcome": Outcome(c["outcome"]), "visibility": Visibility(c["visibility"])})
-        for c in data["checks"]
-    )
-    return Grade(**{
-        **data,
-        "verdict": Verdict(data["verdict"]),
-        "checks": checks,
-        "resources": ResourceUsage(**data["resources"]),
-        "notes": tuple(data.get("notes", ())),
-    })
 
 
 def default_url(course: Path) -> str:
@@ -330,21 +315,10 @@ class Gradebook:
             for result, sub, student in session.execute(query):
                 seen[sub.id] = Record(
                     student=student, exercise=exercise, submitted_at=_aware(sub.submitted_at), sha256=sub.sha256,
-                    path=sub.path, grade=grade_from_dict(result.grade), score=result.score,
+                    path=sub.path, grade=Grade.from_dict(result.grade), score=result.score,
                     late_days=result.late_days, penalty=result.penalty,
                 )
             yield from seen.values()
-
-    def count_results(self, exercise: str | None = None) -> dict[int, int]:
-        """submission id -> number of results (for tests and checks)."""
-        with Session(self.engine) as session:
-            query = select(ResultRow.submission_id).join(SubmissionRow).join(Exercise)
-            if exercise:
-                query = query.where(Exercise.name == exercise)
-            counts: dict[int, int] = {}
-            for sub_id in session.scalars(query):
-                counts[sub_id] = counts.get(sub_id, 0) + 1
-            return counts
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -167,5 +167,20 @@ class Grade:
     judge_version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field."""
+        """A JSON-ready dict of every field (the gradebook stores it; :meth:`from_dict` reads it back)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Grade:
+        """The Grade that :meth:`to_dict` gave ``data``."""
+        checks = tuple(
+            CheckResult(**{**c, "outcome": Outcome(c["outcome"]), "visibility": Visibility(c["visibility"])})
+            for c in data["checks"]
+        )
+        return cls(**{
+            **data,
+            "verdict": Verdict(data["verdict"]),
+            "checks": checks,
+            "resources": ResourceUsage(**data["resources"]),
+            "notes": tuple(data.get("notes", ())),
+        })

@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ import pytest
 
 from grader.models import CheckResult, Outcome, Visibility
 from grader.proxy import RemoteObject, SubmissionFault, WorkerSession
-from grader.sandbox.base import SandboxError
 
 MAX_PUBLIC_MESSAGE = 4000
 MAX_INSTRUCTOR_MESSAGE = 20000
@@ -72,17 +71,23 @@ class DataAccess:
         return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
-@dataclass
-class CheckRun:
-    """What one submission's run of the checks fills in."""
+@dataclass(frozen=True)
+class CheckContext:
+    """What the checks of one submission's run are given: the exercise and the submission's workers."""
 
     exercise: str
     data_dir: Path
     hidden_dir: Path
     session: WorkerSession
-    results: dict[str, CheckResult] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    order: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChecksOutcome:
+    """What one submission's run of the checks gave: a result per check, in collection order, and
+    the problems on the judge's side (broken checks, checks that got no result)."""
+
+    results: tuple[CheckResult, ...]
+    problems: tuple[str, ...] = ()
 
 
 def _marker_points(item: pytest.Item) -> float | None:
@@ -138,27 +143,33 @@ class JudgePlugin:
     """Registered with a :class:`grader.suite.CheckSuite`'s pytest session.
 
     Collection fills ``order`` and ``collect_problems`` once; :meth:`start` binds the run of one
-    submission, :meth:`finish` unbinds it.
+    submission, :meth:`finish` unbinds it and returns what the run gave.
     """
 
     def __init__(self) -> None:
         self.order: list[str] = []
         self.collect_problems: list[str] = []
-        self._run: CheckRun | None = None
+        self._context: CheckContext | None = None
+        self._results: dict[str, CheckResult] = {}
         self._credits: dict[str, Credit] = {}
         self._started: dict[str, float] = {}
 
     @property
-    def run(self) -> CheckRun:
-        if self._run is None:
+    def context(self) -> CheckContext:
+        if self._context is None:
             raise RuntimeError("no submission is being graded")
-        return self._run
+        return self._context
 
-    def start(self, run: CheckRun) -> None:
-        self._run, self._credits, self._started = run, {}, {}
+    def start(self, context: CheckContext) -> None:
+        self._context, self._results, self._credits, self._started = context, {}, {}, {}
 
-    def finish(self) -> None:
-        self._run, self._credits, self._started = None, {}, {}
+    def finish(self) -> ChecksOutcome:
+        """The results of the run that :meth:`start` began, in collection order."""
+        results = tuple(self._results[node] for node in self.order if node in self._results)
+        missing = [node for node in self.order if node not in self._results]
+        problems = ("checks without a result: " + ", ".join(missing),) if missing else ()
+        self._context, self._results, self._credits, self._started = None, {}, {}, {}
+        return ChecksOutcome(results, problems)
 
     # -- configuration --------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -192,12 +203,12 @@ class JudgePlugin:
     def submission(self) -> RemoteObject:
         """The student's module, running in the sandbox (one per submission: fixtures of any scope
         may use it, as the session is finished after every submission)."""
-        return self.run.session.module()
+        return self.context.session.module()
 
     @pytest.fixture(scope="session")
     def data(self) -> DataAccess:
         """The exercise's data folder and seeded random generators."""
-        return DataAccess(self.run.exercise, self.run.data_dir)
+        return DataAccess(self.context.exercise, self.context.data_dir)
 
     @pytest.fixture
     def credit(self, request: pytest.FixtureRequest) -> Credit:
@@ -211,25 +222,25 @@ class JudgePlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._started[item.nodeid] = time.perf_counter()
         timeout = _marker_timeout(item)
-        self.run.session.check_time(timeout if isinstance(timeout, float) else None)
+        self.context.session.begin_check(item.nodeid, timeout if isinstance(timeout, float) else None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
-        self.run.session.check_time(None)
+        self.context.session.end_check()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         nodeid = item.nodeid
-        if call.when == "teardown" or nodeid in self.run.results:
+        if call.when == "teardown" or nodeid in self._results:
             return report
         if call.when == "setup" and report.passed:
             return report
-        self.run.results[nodeid] = self._result(item, call, report)
+        self._results[nodeid] = self._result(item, call, report)
         return report
 
     def _result(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> CheckResult:
-        hidden_check = Path(item.path).is_relative_to(self.run.hidden_dir)
+        hidden_check = Path(item.path).is_relative_to(self.context.hidden_dir)
         possible = _marker_points(item) or 0.0
         credit = self._credits.get(item.nodeid)
         earned = 0.0
@@ -245,8 +256,6 @@ class JudgePlugin:
         else:
             outcome = Outcome.FAILED
             message, instructor = self._failure_text(call, report, hidden_check)
-            if call.excinfo is not None and isinstance(call.excinfo.value, SandboxError):
-                self.run.problems.append(f"the sandbox failed during {item.nodeid}: {call.excinfo.value}")
         return CheckResult(
             id=item.nodeid,
             name=item.name,

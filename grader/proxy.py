@@ -4,14 +4,16 @@ A ``WorkerSession`` owns the workers of one submission's grading: it starts one 
 sends each request with a per-call deadline (bounded by the submission's whole wall-time
 budget), and after a time limit or crash starts a fresh worker for the next check. What the
 submission did wrong is recorded as an event (a verdict and a reason), never raised as a
-judge error.
+judge error; a failure of the sandbox itself is recorded in ``judge_faults`` (and raised as
+``SandboxError``), so the grade is a judge error whatever the check did with the exception.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from grader.models import Limits, SandboxRun, Verdict
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
@@ -25,6 +27,8 @@ from harness.protocol import (
     pack,
     parse_frame,
 )
+
+T = TypeVar("T")
 
 #: How long a worker may take to isolate itself (interpreter start, numpy, namespaces), at least.
 ISOLATION_TIME = 30.0
@@ -67,6 +71,7 @@ class WorkerSession:
         self.spec = spec
         self.limits: Limits = spec.limits
         self.events: list[Event] = []
+        self.judge_faults: list[str] = []  # the sandbox failed (not the submission): a judge error
         self.runs: list[SandboxRun] = []
         self.student_seconds = 0.0
         self.generation = 0
@@ -77,13 +82,28 @@ class WorkerSession:
         self._last_timeout = 0.0
         self._check_deadline: float | None = None  # a check's own time budget (its timeout marker)
         self._check_seconds = 0.0
+        self._check = ""  # the check being run, for the judge faults' notes
 
-    def check_time(self, seconds: float | None) -> None:
-        """Give the current check ``seconds`` in all for its calls into the submission, in place of
-        the exercise's per-call limit (``None``: back to that limit). The submission's wall-time
-        budget still bounds everything."""
+    def begin_check(self, check: str, seconds: float | None = None) -> None:
+        """A check starts. It gets ``seconds`` in all for its calls into the submission, in place of
+        the exercise's per-call limit (``None``: that limit). The submission's wall-time budget still
+        bounds everything."""
+        self._check = check
         self._check_seconds = seconds or 0.0
         self._check_deadline = None if seconds is None else time.monotonic() + seconds
+
+    def end_check(self) -> None:
+        """The current check is over: calls are back under the exercise's per-call limit."""
+        self.begin_check("", None)
+
+    def _recording_faults(self, action: Callable[[], T]) -> T:
+        """Run ``action``; a SandboxError it raises is recorded as a judge fault, then raised on."""
+        try:
+            return action()
+        except SandboxError as exc:
+            where = f" during {self._check}" if self._check else ""
+            self.judge_faults.append(f"the sandbox failed{where}: {exc}")
+            raise
 
     # -- lifecycle ------------------------------------------------------------------
     def _remaining(self) -> float:
@@ -134,7 +154,7 @@ class WorkerSession:
             detail = run.output.strip()[-1000:] if run is not None else ""
             raise SandboxError(f"{problem}: {detail}" if detail else problem)
 
-    def _import_failed(self, header: dict[str, Any]) -> None:
+    def _import_failed(self, header: dict[str, Any]) -> NoReturn:
         error = _error_fields(header.get("error"))
         category = header.get("category")
         verdict = Verdict.SYNTAX_ERROR if category == "syntax_error" else Verdict.CRASHED
@@ -154,7 +174,7 @@ class WorkerSession:
         self.runs.append(run)
         return run
 
-    def _violation(self, reason: str) -> None:
+    def _violation(self, reason: str) -> NoReturn:
         self.events.append(Event(Verdict.PROTOCOL_VIOLATION, reason))
         self._finish_worker()
         raise SubmissionUnavailable(f"the submission broke the grading protocol ({reason})")
@@ -191,9 +211,8 @@ class WorkerSession:
             self._violation(str(exc)[:300])
         finally:
             self._budget_used += time.monotonic() - started
-        raise AssertionError("unreachable")
 
-    def _died(self, what: str, *, timed_out: bool) -> None:
+    def _died(self, what: str, *, timed_out: bool) -> NoReturn:
         run = self._finish_worker()
         if run is not None and run.verdict is not None:
             event = Event(run.verdict, run.reason)
@@ -209,6 +228,9 @@ class WorkerSession:
 
     def request(self, op: str, target: RemoteObject | None, label: str, **values: Any) -> Any:
         """Send one operation to the worker and return its decoded answer."""
+        return self._recording_faults(lambda: self._request(op, target, label, values))
+
+    def _request(self, op: str, target: RemoteObject | None, label: str, values: dict[str, Any]) -> Any:
         worker = self._ensure_worker()
         if target is not None and not target._live and target._generation != self.generation:
             raise SubmissionUnavailable(
@@ -240,7 +262,7 @@ class WorkerSession:
 
     def module(self) -> RemoteObject:
         """A handle on the submission's module in the current worker (starting one if needed)."""
-        self._ensure_worker()
+        self._recording_faults(self._ensure_worker)
         return RemoteObject(self, HandleRef(0, "module", False), self.generation, "", live=True)
 
 

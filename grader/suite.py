@@ -21,11 +21,13 @@ pytest is pinned; the session driving below follows ``_pytest.main.wrap_session`
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
 import sys
 import threading
+import traceback
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +38,7 @@ from _pytest.config import _prepareconfig
 from _pytest.main import Session
 from _pytest.nodes import Node
 
-from grader.plugin import CheckRun, JudgePlugin
+from grader.plugin import CheckContext, ChecksOutcome, JudgePlugin
 
 _PYTEST_ENV_DROP = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
 #: Suites kept alive per grader process (one per exercise and scope in practice).
@@ -136,24 +138,32 @@ class CheckSuite:
         self._collected_state = globals_state(self._modules)
         self.dirty = False  # the checks changed their modules' globals: do not reuse this suite
 
-    def run(self, run: CheckRun) -> None:
-        """Run every check for the submission behind ``run.session``; results land in ``run``."""
+    def run(self, context: CheckContext) -> ChecksOutcome:
+        """Run every check for the submission behind ``context.session``.
+
+        A check that stops the session (``pytest.exit``) or a failure inside pytest is a problem of
+        the outcome, and makes the suite ``dirty``, as checks that changed their modules' globals do.
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError("this check suite is closed")
-            run.order.extend(self.plugin.order)
-            run.problems.extend(self.plugin.collect_problems)
             if self.plugin.collect_problems:
-                return
-            self.plugin.start(run)
+                return ChecksOutcome((), (*self.plugin.collect_problems, _without_result(self.plugin.order)))
+            self.plugin.start(context)
             cwd = os.getcwd()
+            problems: tuple[str, ...] = ()
             try:
                 with contextlib.redirect_stdout(_Discard()), contextlib.redirect_stderr(_Discard()):
                     self._run_items()
+            except SuiteStopped as exc:
+                problems, self.dirty = (str(exc),), True
+            except Exception:
+                problems, self.dirty = ("internal error while grading:\n" + traceback.format_exc(),), True
             finally:
-                self.plugin.finish()
+                outcome = self.plugin.finish()
                 os.chdir(cwd)
                 self.dirty = self.dirty or not same_state(self._collected_state, globals_state(self._modules))
+            return dataclasses.replace(outcome, problems=problems + outcome.problems)
 
     def _run_items(self) -> None:
         session = self.session
@@ -181,6 +191,10 @@ class CheckSuite:
                 self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=pytest.ExitCode.OK)
             finally:
                 self.config._ensure_unconfigure()
+
+
+def _without_result(order: list[str]) -> str:
+    return "checks without a result: " + ", ".join(order)
 
 
 def _check_modules(items: list[pytest.Item], rootdir: Path) -> list[ModuleType]:
@@ -285,7 +299,23 @@ class SuiteCache:
                     old.close()
             return suite
 
-    def discard(self, suite: CheckSuite) -> None:
+    def run(self, paths: list[Path], rootdir: Path, context: CheckContext) -> ChecksOutcome:
+        """Run the checks of these folders for one submission. Never raises: checks that cannot be
+        collected, or a failure of pytest or the judge, are problems of the outcome. A suite left
+        ``dirty`` is dropped, so the next submission gets freshly imported checks."""
+        suite: CheckSuite | None = None
+        try:
+            suite = self.get(paths, rootdir)
+            outcome = suite.run(context)
+        except Exception:
+            outcome = ChecksOutcome((), ("internal error while grading:\n" + traceback.format_exc(),))
+            if suite is not None:
+                suite.dirty = True
+        if suite is not None and suite.dirty:
+            self._discard(suite)
+        return outcome
+
+    def _discard(self, suite: CheckSuite) -> None:
         """Forget and close ``suite`` (after it failed in a way that may have left state behind)."""
         with self._lock:
             for key in [k for k, s in self._suites.items() if s is suite]:
