@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,24 @@ def test_sandbox_failure_is_a_judge_error_never_a_zero(recommender: AssignmentSp
                       sandbox=BrokenSandbox())
     assert grade.status == "error" and grade.verdict is Verdict.JUDGE_ERROR
     assert any("cannot create namespace" in note for note in grade.notes)
+
+
+def test_a_check_that_swallows_the_sandbox_failure_still_gets_a_judge_error(tmp_path: Path) -> None:
+    """The session records the sandbox's failure itself: a check catching the exception cannot hide it."""
+    from grader.assignment import load_assignment
+
+    root = tmp_path / "swallow"
+    (root / "checks" / "public").mkdir(parents=True)
+    (root / "checks" / "public" / "test_public.py").write_text(
+        "import pytest\n\n\n@pytest.mark.points(1)\ndef test_swallows(request):\n"
+        "    try:\n        request.getfixturevalue('submission')\n    except Exception:\n        pass\n"
+    )
+    (root / "assignment.toml").write_text(
+        '[assignment]\ntitle = "swallow"\nfile = "solution.py"\nentry_points = ["f"]\npoints = 1\n'
+    )
+    (root / "solution.py").write_text("def f():\n    return 1\n")
+    (root / "stub.py").write_text("def f():\n    raise NotImplementedError\n")
+    spec = load_assignment(root)
+    grade = grade_one(assignment=spec, submission=Submission.from_path(root / "solution.py"), sandbox=BrokenSandbox())
+    assert grade.status == "error" and grade.verdict is Verdict.JUDGE_ERROR and grade.score == 0
+    assert any("the sandbox failed during" in n and "test_swallows" in n for n in grade.notes), grade.notes
