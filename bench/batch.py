@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.assignment import get_assignment  # noqa: E402
-from grader.batch import Task, default_executor, grade_batch  # noqa: E402
-from grader.models import Submission  # noqa: E402
+from grader.core.assignment import get_assignment  # noqa: E402
+from grader.core.values import Submission  # noqa: E402
+from grader.course.batch import Task, default_executor, grade_batch  # noqa: E402
 from grader.sandbox import get_sandbox  # noqa: E402
 
 EXAMPLES = REPO / "assignments" / "recommender-svd" / "examples"

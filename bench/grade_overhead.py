@@ -28,9 +28,9 @@ def timed(argv: list[str], ok_codes: tuple[int, ...] = (0,)) -> float:
 
 
 def in_process_grade_seconds() -> float:
-    from grader.assignment import get_assignment
-    from grader.grade import grade_one
-    from grader.models import Submission
+    from grader.core.assignment import get_assignment
+    from grader.core.grade import grade_one
+    from grader.core.values import Submission
     from grader.sandbox import get_sandbox
 
     assignment = get_assignment("recommender-svd", REPO)

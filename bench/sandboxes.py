@@ -17,10 +17,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.assignment import get_assignment  # noqa: E402
-from grader.grade import grade_one  # noqa: E402
-from grader.models import Limits, Submission  # noqa: E402
-from grader.proxy import WorkerSession  # noqa: E402
+from grader.core.assignment import get_assignment  # noqa: E402
+from grader.core.grade import grade_one  # noqa: E402
+from grader.core.remote import WorkerSession  # noqa: E402
+from grader.core.values import Limits, Submission  # noqa: E402
 from grader.sandbox import BACKENDS  # noqa: E402
 from grader.sandbox.base import Sandbox, WorkerSpec  # noqa: E402
 

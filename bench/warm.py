@@ -34,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.assignment import AssignmentSpec, get_assignment  # noqa: E402
-from grader.grade import grade_one  # noqa: E402
-from grader.models import Submission  # noqa: E402
+from grader.core.assignment import AssignmentSpec, get_assignment  # noqa: E402
+from grader.core.grade import grade_one  # noqa: E402
+from grader.core.values import Submission  # noqa: E402
 from grader.sandbox import get_sandbox  # noqa: E402
 from grader.sandbox.warm import WarmBwrapSandbox  # noqa: E402
 

@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from grader.assignment import find_assignments, load_assignment
-from grader.grade import grade_one
-from grader.models import Grade, Submission
+from grader.authoring.stubs import write_generated_stub
+from grader.authoring.verify import verify_cases
+from grader.core.assignment import find_assignments, load_assignment
+from grader.core.grade import grade_one
+from grader.core.values import Grade, Submission
 from grader.sandbox import get_sandbox
-from grader.stubs import write_generated_stub
-from grader.verify import verify_cases
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 _SECONDS = re.compile(r"\d+(\.\d+)? ?s\b")

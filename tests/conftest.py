@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentSpec, get_assignment
+from grader.core.assignment import AssignmentSpec, get_assignment
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.plugin import Credit, DataAccess
+from grader.core.plugin import Credit, DataAccess
 
 
 def pytest_configure(config: pytest.Config) -> None:

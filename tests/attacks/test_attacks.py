@@ -58,9 +58,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignment import AssignmentSpec, get_assignment
-from grader.grade import grade_one
-from grader.models import Grade, Submission, Verdict
+from grader.core.assignment import AssignmentSpec, get_assignment
+from grader.core.grade import grade_one
+from grader.core.values import Grade, Submission, Verdict
 from grader.sandbox import get_sandbox
 
 HERE = Path(__file__).resolve().parent

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import grader.batch as batch
-from grader.assignment import AssignmentSpec, load_assignment
-from grader.batch import Task, grade_batch
-from grader.models import Grade, Submission, Verdict
+import grader.course.batch as batch
+from grader.core.assignment import AssignmentSpec, load_assignment
+from grader.core.values import Grade, Submission, Verdict
+from grader.course.batch import Task, grade_batch
 from tests.batch.helpers import SANDBOX, SOURCES, make_class
 
 

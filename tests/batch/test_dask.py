@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import AssignmentSpec
-from grader.batch import Task, default_executor, grade_batch
 from grader.cli import cli
-from grader.models import Submission
+from grader.core.assignment import AssignmentSpec
+from grader.core.values import Submission
+from grader.course.batch import Task, default_executor, grade_batch
 from tests.batch.helpers import SANDBOX, make_class
 from tests.conftest import REPO
 
@@ -40,7 +40,8 @@ def _tasks(folder: Path) -> list[Task]:
 
 
 def test_nothing_of_dask_is_imported_without_a_scheduler() -> None:
-    code = ("import sys, grader.cli, grader.batch, grader.pipeline, grader.exports, grader.reports; "
+    code = ("import sys, grader.cli, grader.course.batch, grader.course.pipeline, grader.outputs.tables, "
+            "grader.outputs.feedback, grader.outputs.class_report; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import discover as disc
-from grader.discover import DiscoveryError, discover, extract_zip
-from grader.inbox import InboxError, attempts, submit
+from grader.course import discover as disc
+from grader.course.discover import DiscoveryError, discover, extract_zip
+from grader.course.inbox import InboxError, attempts, submit
 
 
 def _discover(source: Path | None, course: Path, **kw: bool) -> disc.Discovery:

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from grader.inbox import submit
+from grader.course.inbox import submit
 from tests.batch.helpers import SANDBOX, SOURCES, chromium, load_in_chromium
 from tests.conftest import REPO
 

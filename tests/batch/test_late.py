@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentError, AssignmentSpec, checks_hash, load_assignment
-from grader.gradebook import LatePolicy
+from grader.core.assignment import AssignmentError, AssignmentSpec, checks_hash, load_assignment
+from grader.course.gradebook import LatePolicy
 
 DUE = dt.datetime(2026, 12, 1, 23, 59, tzinfo=dt.UTC)
 

@@ -27,12 +27,12 @@ from sqlalchemy import URL, Engine, create_engine, make_url, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from grader.assignment import AssignmentSpec
 from grader.cli import cli
-from grader.discover import discover
-from grader.gradebook import Gradebook
-from grader.models import Verdict
-from grader.pipeline import grade_class
+from grader.core.assignment import AssignmentSpec
+from grader.core.values import Verdict
+from grader.course.discover import discover
+from grader.course.gradebook import Gradebook
+from grader.course.pipeline import grade_class
 from tests.batch.helpers import SANDBOX, SOURCES, make_class
 from tests.conftest import REPO
 
@@ -213,8 +213,8 @@ def test_the_password_of_the_database_url_is_not_printed(pg_url: str, tmp_path: 
 WRITER = r"""
 import json, sys
 from pathlib import Path
-from grader.gradebook import Gradebook, LatePolicy
-from grader.models import Grade, Verdict
+from grader.course.gradebook import Gradebook, LatePolicy
+from grader.core.values import Grade, Verdict
 
 url, files, ids, students = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3]), json.loads(sys.argv[4])
 source = files.parent / "source.py"
@@ -313,7 +313,7 @@ def test_two_concurrent_writers_of_the_same_results_leave_exactly_one_each(pg_ur
 
 def test_two_graders_opening_a_new_gradebook_at_once(pg_url: str, tmp_path: Path) -> None:
     """Two `judge grade` started together on an empty database both create the schema and the meta rows."""
-    opener = ("import sys; from pathlib import Path; from grader.gradebook import Gradebook; "
+    opener = ("import sys; from pathlib import Path; from grader.course.gradebook import Gradebook; "
               "print('ready', flush=True); sys.stdin.readline(); Gradebook(sys.argv[1], Path(sys.argv[2])).close()")
     for round_ in range(5):
         url = pg_url if round_ == 0 else _recreate(pg_url)

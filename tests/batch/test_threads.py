@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from grader.batch import THREAD_VARIABLES, default_executor, threads_per_worker
+from grader.course.batch import THREAD_VARIABLES, default_executor, threads_per_worker
 
 
 def pool_widths() -> dict[str, object]:

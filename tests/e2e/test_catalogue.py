@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import get_assignment
+from grader.authoring.verify import verify_assignment
+from grader.core.assignment import get_assignment
+from grader.data.wheels import SMS_SPAM, DataUnavailable, fetch
 from grader.sandbox.base import Sandbox
-from grader.verify import verify_assignment
-from grader.wheeldata import SMS_SPAM, DataUnavailable, fetch
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = ["metrics", "preprocessing", "online-learning", "text-classification"]

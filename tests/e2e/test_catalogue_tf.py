@@ -11,9 +11,9 @@ import os
 
 import pytest
 
-from grader.assignment import get_assignment
+from grader.authoring.verify import verify_assignment
+from grader.core.assignment import get_assignment
 from grader.sandbox import get_sandbox
-from grader.verify import verify_assignment
 from tests.conftest import REPO
 
 NEEDS_TF = {"image-recognition", "optimization"}

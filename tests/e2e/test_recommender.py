@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentSpec, get_assignment
-from grader.grade import grade_one
-from grader.models import Outcome, Submission, Verdict
+from grader.authoring.verify import check_case, verify_cases
+from grader.core.assignment import AssignmentSpec, get_assignment
+from grader.core.grade import grade_one
+from grader.core.values import Outcome, Submission, Verdict
 from grader.sandbox.base import Sandbox
-from grader.verify import check_case, verify_cases
 from tests.conftest import REPO
 
 CASES = {case.name: case for case in verify_cases(get_assignment("recommender-svd", REPO))}
@@ -80,7 +80,7 @@ def test_sandbox_failure_is_a_judge_error_never_a_zero(recommender: AssignmentSp
 
 def test_a_check_that_swallows_the_sandbox_failure_still_gets_a_judge_error(tmp_path: Path) -> None:
     """The session records the sandbox's failure itself: a check catching the exception cannot hide it."""
-    from grader.assignment import load_assignment
+    from grader.core.assignment import load_assignment
 
     root = tmp_path / "swallow"
     (root / "checks" / "public").mkdir(parents=True)

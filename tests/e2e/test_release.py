@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.assignment import AssignmentSpec, find_assignments, get_assignment, load_assignment
+from grader.authoring.release import MIN_SECRET_LINE, release_assignment, secret_files
 from grader.cli import cli
-from grader.grade import grade_one
-from grader.models import Submission
-from grader.release import MIN_SECRET_LINE, release_assignment, secret_files
+from grader.core.assignment import AssignmentSpec, find_assignments, get_assignment, load_assignment
+from grader.core.grade import grade_one
+from grader.core.values import Submission
 from grader.sandbox.base import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]

@@ -16,18 +16,18 @@ import pytest
 from nbgrader.api import Gradebook as NbGradebook
 from nbgrader.preprocessors import ClearSolutions
 
-from grader.assignment import AssignmentSpec, find_assignments, get_assignment
-from grader.discover import from_folder
-from grader.grade import grade_one
-from grader.gradebook import Gradebook, LatePolicy
-from grader.models import Grade, Submission, Verdict
-from grader.nbgrader_export import export_nbgrader, grade_cell_name
-from grader.notebook import convert
-from grader.release import release_assignment
+from grader.authoring.release import release_assignment
+from grader.authoring.stubs import generated_stub, stub_text
+from grader.authoring.verify import verify_assignment
+from grader.core.assignment import AssignmentSpec, find_assignments, get_assignment
+from grader.core.grade import grade_one
+from grader.core.notebook import convert
+from grader.core.values import Grade, Submission, Verdict
+from grader.course.discover import from_folder
+from grader.course.gradebook import Gradebook, LatePolicy
+from grader.data.wheels import MNIST_5K, MOVIELENS_100K, SMS_SPAM, DataUnavailable, fetch
+from grader.outputs.nbgrader import export_nbgrader, grade_cell_name
 from grader.sandbox.base import Sandbox
-from grader.stubs import generated_stub, stub_text
-from grader.verify import verify_assignment
-from grader.wheeldata import MNIST_5K, MOVIELENS_100K, SMS_SPAM, DataUnavailable, fetch
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = sorted(find_assignments(REPO))

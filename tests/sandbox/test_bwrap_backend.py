@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.models import Limits
-from grader.proxy import WorkerSession
+from grader.core.remote import WorkerSession
+from grader.core.values import Limits
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import SandboxError, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox

@@ -13,7 +13,7 @@ import docker as docker_sdk  # type: ignore[import-untyped]
 import pytest
 
 import grader.sandbox.docker as docker_module
-from grader.models import Limits
+from grader.core.values import Limits
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.docker import IMAGE_ENV, DockerSandbox, configured_image
@@ -46,7 +46,7 @@ def test_auto_picks_docker_only_when_configured(monkeypatch: pytest.MonkeyPatch)
 ORPHAN_MAKER = """
 import sys, time
 from pathlib import Path
-from grader.models import Limits
+from grader.core.values import Limits
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.docker import DockerSandbox
 path = Path(sys.argv[1])

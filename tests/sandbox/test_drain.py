@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.models import Limits
-from grader.proxy import SubmissionFault, WorkerSession
+from grader.core.remote import SubmissionFault, WorkerSession
+from grader.core.values import Limits
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.drain import OutputCapture, TailCapture

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import get_assignment
-from grader.grade import grade_one
-from grader.models import Limits, Submission, Verdict
-from grader.proxy import SubmissionFault, WorkerSession
+from grader.core.assignment import get_assignment
+from grader.core.grade import grade_one
+from grader.core.remote import SubmissionFault, WorkerSession
+from grader.core.values import Limits, Submission, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from grader.models import Limits, Verdict
-from grader.proxy import SubmissionRaised, SubmissionUnavailable, WorkerSession
+from grader.core.remote import SubmissionRaised, SubmissionUnavailable, WorkerSession
+from grader.core.values import Limits, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.popen_worker import worker_environment

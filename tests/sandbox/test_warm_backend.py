@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentSpec, get_assignment
-from grader.grade import grade_one
-from grader.models import Grade, Limits, Submission, Verdict
-from grader.proxy import WorkerSession
+from grader.authoring.verify import verify_cases
+from grader.core.assignment import AssignmentSpec, get_assignment
+from grader.core.grade import grade_one
+from grader.core.remote import WorkerSession
+from grader.core.values import Grade, Limits, Submission, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import SandboxError, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.warm import Keeper, KeeperKey, WarmBwrapSandbox, Zygote, owner_tag
-from grader.verify import verify_cases
 from tests.sandbox.helpers import our_cgroups
 
 pytestmark = pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="bwrap with cgroups cannot run here")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
-from grader.models import Verdict
+from grader.core.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
+from grader.core.values import Verdict
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentSpec, load_assignment
-from grader.grade import grade_one
-from grader.models import Submission, Verdict
+from grader.core.assignment import AssignmentSpec, load_assignment
+from grader.core.grade import grade_one
+from grader.core.suite import SUITES
+from grader.core.values import Submission, Verdict
 from grader.sandbox.base import Sandbox
-from grader.suite import SUITES
 
 CHECKS = '''
 import pytest

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from grader.models import CheckResult, Grade, Outcome, Verdict, Visibility
-from grader.verify import check_fast_enough, check_repeatable
+from grader.authoring.verify import check_fast_enough, check_repeatable
+from grader.core.values import CheckResult, Grade, Outcome, Verdict, Visibility
 
 
 def _grade(score: float, seconds: float = 1.0) -> Grade:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignment import AssignmentSpec
-from grader.models import Grade
+from grader.core.assignment import AssignmentSpec
+from grader.core.values import Grade
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.warm import WarmBwrapSandbox
 from tests.attacks.sandbox.test_sandbox_attacks import (  # noqa: F401 - fixtures

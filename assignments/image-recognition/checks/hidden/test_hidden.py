@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.realdata import ImageSplit, split_mnist
+from grader.data.real import ImageSplit, split_mnist
 
 PARAMETER_BUDGET = 50_000
 CHANCE = 0.10  # the test set is balanced: 100 digits per class

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.realdata import split_mnist
+from grader.data.real import split_mnist
 
 PARAMETER_BUDGET = 50_000
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.realdata import split_mnist
+from grader.data.real import split_mnist
 
 RIDGE = 100.0
 SPARSITY = 0.7

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.datasets import mean_centred_svd_rmse, rmse, split_ratings, user_mean_baseline_rmse
-from grader.realdata import load_movielens_100k
+from grader.data.synthetic import mean_centred_svd_rmse, rmse, split_ratings, user_mean_baseline_rmse
+from grader.data.real import load_movielens_100k
 
 REL_TOL = 1e-6  # Frobenius error may exceed the optimum by this fraction (plus rounding)
 N_FACTORS = 10

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.datasets import RatingsData
-from grader.realdata import load_movielens_100k
+from grader.data.synthetic import RatingsData
+from grader.data.real import load_movielens_100k
 
 
 @pytest.mark.points(1)

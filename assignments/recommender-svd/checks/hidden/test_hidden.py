@@ -10,7 +10,7 @@ import functools
 import numpy as np
 import pytest
 
-from grader.datasets import (
+from grader.data.synthetic import (
     mean_centred_svd_rmse,
     rmse,
     split_ratings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.datasets import synthetic_ratings
+from grader.data.synthetic import synthetic_ratings
 
 
 @pytest.mark.points(1)

@@ -18,7 +18,7 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from grader.wheeldata import SMS_SPAM, DataUnavailable, fetch
+from grader.data.wheels import SMS_SPAM, DataUnavailable, fetch
 
 TEST_FRACTION = 0.2
 ACCURACY_MARGIN = 0.01  # full marks at the trusted reference's accuracy minus this

@@ -1,7 +1,7 @@
 """Public checks for text-classification: a tiny hand-made set of messages, runnable at home.
 
 The real data (the SMS Spam Collection) is what the hidden checks use: get your own copy with
-``python -m grader.wheeldata sms-spam`` (it prints the path of a CSV with columns spam, text).
+``python -m grader.data.wheels sms-spam`` (it prints the path of a CSV with columns spam, text).
 """
 
 from __future__ import annotations

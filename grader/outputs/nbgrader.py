@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.gradebook import Record
+from grader.course.gradebook import Record
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.assignment import AssignmentSpec, ExampleSpec
-from grader.grade import grade_one
-from grader.models import CheckResult, Grade, Submission, Verdict
+from grader.authoring.stubs import write_generated_stub
+from grader.core.assignment import AssignmentSpec, ExampleSpec
+from grader.core.grade import grade_one
+from grader.core.values import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
-from grader.stubs import write_generated_stub
 
 #: How often the reference is graded in all; every score must be the same.
 REFERENCE_REPEATS = 5

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from grader.assignment import AssignmentSpec
+from grader.core.assignment import AssignmentSpec
 
 BEGIN_MARKER = "BEGIN SOLUTION"  # nbgrader's delimiters (ClearSolutions.begin/end_solution_delimeter)
 END_MARKER = "END SOLUTION"

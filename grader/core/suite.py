@@ -38,7 +38,7 @@ from _pytest.config import _prepareconfig
 from _pytest.main import Session
 from _pytest.nodes import Node
 
-from grader.plugin import CheckContext, ChecksOutcome, JudgePlugin
+from grader.core.plugin import CheckContext, ChecksOutcome, JudgePlugin
 
 _PYTEST_ENV_DROP = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
 #: Suites kept alive per grader process (one per exercise and scope in practice).

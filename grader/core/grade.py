@@ -10,13 +10,13 @@ import traceback
 from pathlib import Path
 
 from grader import __version__
-from grader.assignment import AssignmentSpec
-from grader.models import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
-from grader.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
-from grader.plugin import CheckContext
-from grader.proxy import Event, WorkerSession
+from grader.core.assignment import AssignmentSpec
+from grader.core.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
+from grader.core.plugin import CheckContext
+from grader.core.remote import Event, WorkerSession
+from grader.core.suite import SUITES
+from grader.core.values import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
 from grader.sandbox.base import Sandbox, WorkerSpec
-from grader.suite import SUITES
 
 #: Which checks run: the student's view (public only) or the grader's (public + hidden).
 SCOPES = ("public", "all")

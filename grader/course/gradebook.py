@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from grader import __version__
-from grader.models import Grade
+from grader.core.values import Grade
 
 SCHEMA_VERSION = 1
 

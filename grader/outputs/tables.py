@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from grader.gradebook import Record
-from grader.results import gradescope_results
+from grader.course.gradebook import Record
+from grader.outputs.gradescope import gradescope_results
 
 FORMATS = ("csv", "gradescope", "canvas", "jsonl")
 

@@ -9,8 +9,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from grader.gradebook import Record
-from grader.models import CheckResult, Outcome, Visibility
+from grader.core.values import CheckResult, Outcome, Visibility
+from grader.course.gradebook import Record
 
 MAX_OUTPUT_CHARS = 20_000
 

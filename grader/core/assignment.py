@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from grader.models import Limits, Verdict
+from grader.core.values import Limits, Verdict
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

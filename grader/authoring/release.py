@@ -16,8 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.assignment import AssignmentSpec
-from grader.stubs import StubError, load_module, notebook_sources, stub_text, student_notebook
+from grader.authoring.stubs import StubError, load_module, notebook_sources, stub_text, student_notebook
+from grader.core.assignment import AssignmentSpec
 
 #: Shorter (stripped) lines are too generic to leak anything ("pass", "return self", "else:").
 MIN_SECRET_LINE = 12

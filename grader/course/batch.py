@@ -23,9 +23,9 @@ from pathlib import Path
 from types import FrameType
 
 from grader import __version__
-from grader.assignment import AssignmentSpec, load_assignment
-from grader.grade import grade_one
-from grader.models import Grade, ResourceUsage, Submission, Verdict
+from grader.core.assignment import AssignmentSpec, load_assignment
+from grader.core.grade import grade_one
+from grader.core.values import Grade, ResourceUsage, Submission, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox
 from grader.sandbox.warm import WarmBwrapSandbox
@@ -132,7 +132,7 @@ def judge_error(assignment: AssignmentSpec, task: Task, reason: str, sandbox: st
 def default_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
     """A process pool with one worker per core (forkserver: no threads or open files inherited)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["grader.batch"])
+    context.set_forkserver_preload(["grader.course.batch"])
     count = workers or os.cpu_count() or 1
     return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
                                   initargs=(threads_per_worker(count),))

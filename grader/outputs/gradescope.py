@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.models import Grade, Outcome
+from grader.core.values import Grade, Outcome
 
 
 def gradescope_results(grade: Grade) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.models import Grade, Outcome, Verdict
+from grader.core.values import Grade, Outcome, Verdict
 
 _MARKS = {
     Outcome.PASSED: ("✔ passed", "green"),

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.models import CheckResult, Outcome, Visibility
-from grader.proxy import RemoteObject, SubmissionFault, WorkerSession
+from grader.core.remote import RemoteObject, SubmissionFault, WorkerSession
+from grader.core.values import CheckResult, Outcome, Visibility
 
 MAX_PUBLIC_MESSAGE = 4000
 MAX_INSTRUCTOR_MESSAGE = 20000
@@ -140,7 +140,7 @@ def _first_line(text: str) -> str:
 
 
 class JudgePlugin:
-    """Registered with a :class:`grader.suite.CheckSuite`'s pytest session.
+    """Registered with a :class:`grader.core.suite.CheckSuite`'s pytest session.
 
     Collection fills ``order`` and ``collect_problems`` once; :meth:`start` binds the run of one
     submission, :meth:`finish` unbinds it and returns what the run gave.

@@ -10,11 +10,11 @@ import concurrent.futures as cf
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from grader.assignment import AssignmentSpec, checks_hash
-from grader.batch import BatchOutcome, Task, grade_batch
-from grader.discover import Found
-from grader.gradebook import Gradebook, LatePolicy
-from grader.models import Grade
+from grader.core.assignment import AssignmentSpec, checks_hash
+from grader.core.values import Grade
+from grader.course.batch import BatchOutcome, Task, grade_batch
+from grader.course.discover import Found
+from grader.course.gradebook import Gradebook, LatePolicy
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
-from grader.models import Limits, SandboxRun, Verdict
+from grader.core.values import Limits, SandboxRun, Verdict
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
     ChannelClosed,

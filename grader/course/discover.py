@@ -19,8 +19,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.inbox import STUDENT_ID, attempts
-from grader.notebook import MAX_NOTEBOOK_BYTES, NOTEBOOK_SUFFIX
+from grader.core.notebook import MAX_NOTEBOOK_BYTES, NOTEBOOK_SUFFIX
+from grader.course.inbox import STUDENT_ID, attempts
 
 #: Caps for LMS zips (overridable for tests).
 MAX_ZIP_TOTAL_BYTES = 512 * 1024 * 1024

@@ -1,0 +1,27 @@
+"""The ``judge`` command: a thin layer over the library.
+
+- ``app``        the command group
+- ``common``     exit codes, the usage error, shared options, the gradebook opener
+- ``single``     one file: ``judge list``, ``check``, ``grade FILE``, ``submit``
+- ``classwide``  a class: ``judge grade DIR|ZIP|--inbox`` (batch into the gradebook)
+- ``records``    what the gradebook holds: ``judge export``, ``report``
+- ``authoring``  ``judge verify``, ``release``
+
+Exit codes: 0 full marks (or success), 1 graded but not full marks (or a verify failure: a case out
+of range, a reference whose score differs between runs or that is too slow),
+2 bad usage or a broken exercise, 3 the judge itself failed (never the student's zero).
+"""
+
+from __future__ import annotations
+
+from grader.cli import authoring, classwide, records, single
+from grader.cli.app import cli
+
+__all__ = ["cli", "main"]
+
+_COMMANDS = (authoring, classwide, records, single)  # imported for the commands they register
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,108 @@
+"""Instructors' commands for exercises: ``judge verify`` and ``judge release``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from grader.authoring.release import ReleaseError, release_assignment
+from grader.authoring.stubs import StubError
+from grader.authoring.verify import REFERENCE_REPEATS, VerifyReport, verify_assignment
+from grader.cli.app import cli
+from grader.cli.common import (
+    EXIT_FULL,
+    EXIT_JUDGE_ERROR,
+    EXIT_NOT_FULL,
+    JudgeUsageError,
+    home_option,
+    make_console,
+    sandbox_option,
+)
+from grader.core.assignment import AssignmentError, find_assignments, get_assignment
+from grader.sandbox import SandboxError, get_sandbox
+
+
+@cli.command("verify")
+@click.argument("exercises", nargs=-1)
+@sandbox_option
+@home_option
+@click.option("--repeats", type=click.IntRange(min=1), default=REFERENCE_REPEATS, show_default=True,
+              help="How often the reference is graded; every score must be the same.")
+def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, repeats: int) -> None:
+    """Prove EXERCISES sound (all when none given): reference full marks every time and within a
+    third of the time limit, stub zero, every example in its range."""
+    try:
+        names = list(exercises) or list(find_assignments(home))
+        if not names:
+            raise AssignmentError("no exercises found")
+        assignments = [get_assignment(name, home) for name in names]
+        backend = get_sandbox(sandbox)
+    except (AssignmentError, SandboxError) as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    console = make_console()
+    reports: list[VerifyReport] = []
+    for assignment in assignments:
+        try:
+            report = verify_assignment(assignment, backend, repeats=repeats)
+        except (FileNotFoundError, StubError) as exc:
+            raise JudgeUsageError(str(exc)) from exc
+        console.print(_verify_table(report, assignment.limits.wall_time))
+        reports.append(report)
+    summary = Table(title="verify summary")
+    for column in ("exercise", "cases", "result", "time"):
+        summary.add_column(column)
+    for report in reports:
+        good = sum(o.ok for o in report.outcomes) + sum(c.ok for c in report.checks)
+        total = len(report.outcomes) + len(report.checks)
+        result = Text("ok", style="green") if report.ok else Text("FAILED", style="red")
+        summary.add_row(report.exercise, f"{good} / {total}", result, f"{report.seconds:.1f} s")
+    console.print(summary)
+    failed = [r for r in reports if not r.ok]
+    for report in failed:
+        for line in report.failures:
+            console.print(Text(f"{report.exercise}: {line}", style="red"))
+    console.print(f"{len(reports) - len(failed)} of {len(reports)} exercises verified")
+    if any(r.judge_error for r in failed):
+        sys.exit(EXIT_JUDGE_ERROR)
+    sys.exit(EXIT_NOT_FULL if failed else EXIT_FULL)
+
+
+def _verify_table(report: VerifyReport, wall_time: float) -> Table:
+    table = Table(title=f"verify {report.exercise} (wall_time {wall_time:g} s)")
+    for column in ("", "case", "score", "verdict", "time", "problem"):
+        table.add_column(column)
+    for outcome in report.outcomes:
+        grade = outcome.grade
+        mark = Text("✔", style="green") if outcome.ok else Text("✘", style="red")
+        table.add_row(mark, outcome.case.name, f"{grade.score:.4g} / {grade.max_score:g}", grade.verdict.value,
+                      f"{grade.seconds:.2f} s", Text(outcome.problem, style="red"))
+    for check in report.checks:
+        mark = Text("✔", style="green") if check.ok else Text("✘", style="red")
+        table.add_row(mark, check.name, "", "", "", Text(check.problem or check.detail,
+                                                         style="red" if not check.ok else "dim"))
+    return table
+
+
+@cli.command("release")
+@click.argument("exercise")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the student's bundle into (DIR/<id>/).")
+@click.option("--zip", "as_zip", is_flag=True, help="Also write DIR/<id>.zip holding the same files.")
+@click.option("--notebook", is_flag=True,
+              help="Also write the student notebook (statement, stub cells with nbgrader metadata, public checks).")
+@home_option
+def release_command(exercise: str, output: Path, as_zip: bool, notebook: bool, home: Path | None) -> None:
+    """Write the student's bundle of EXERCISE: statement, stub, public checks — nothing hidden."""
+    try:
+        assignment = get_assignment(exercise, home)
+        released = release_assignment(assignment, output, make_zip=as_zip, notebook=notebook)
+    except (AssignmentError, ReleaseError) as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    console = make_console()
+    console.print(f"released {assignment.id} to {released.folder} ({len(released.files)} files)")
+    if released.zip_path is not None:
+        console.print(f"zip: {released.zip_path}")

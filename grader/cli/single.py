@@ -1,0 +1,118 @@
+"""One file: ``judge list``, ``judge check``, ``judge grade FILE`` and ``judge submit``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from grader.cli.app import cli
+from grader.cli.common import (
+    EXIT_FULL,
+    EXIT_JUDGE_ERROR,
+    EXIT_NOT_FULL,
+    JSON_HELP,
+    NOT_ISOLATED_WARNING,
+    JudgeUsageError,
+    course_option,
+    home_option,
+    make_console,
+    sandbox_option,
+)
+from grader.core.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
+from grader.core.grade import grade_one
+from grader.core.notebook import NOTEBOOK_SUFFIX, is_notebook
+from grader.core.values import Grade, Submission
+from grader.course.inbox import InboxError, course_root, submit
+from grader.outputs.gradescope import gradescope_results
+from grader.outputs.terminal import render_grade
+from grader.sandbox import SandboxError, get_sandbox
+
+
+def grade_file(exercise: str, file: Path, *, scope: str, sandbox_name: str, home: Path | None,
+               json_out: str | None, details: bool) -> None:
+    """Grade one file, show (or write) its grade, and exit with the grade's exit code."""
+    try:
+        assignment = get_assignment(exercise, home)
+        sandbox = get_sandbox(sandbox_name)
+        submission = Submission.from_path(file)
+    except (AssignmentError, SandboxError) as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    except OSError as exc:
+        raise JudgeUsageError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    if scope == "all" and not sandbox.isolated:
+        make_console(stderr=True).print(Text(NOT_ISOLATED_WARNING, style="bold yellow"))
+    grade = grade_one(assignment=assignment, submission=submission, sandbox=sandbox, scope=scope)
+    _emit(grade, json_out, details)
+    sys.exit(_exit_code(grade))
+
+
+def _emit(grade: Grade, json_out: str | None, details: bool) -> None:
+    if json_out == "-":
+        click.echo(json.dumps(gradescope_results(grade), indent=2))
+        return
+    render_grade(grade, make_console(), details=details)
+    if json_out:
+        Path(json_out).write_text(json.dumps(gradescope_results(grade), indent=2) + "\n", encoding="utf-8")
+        make_console().print(Text(f"results written to {json_out}", style="dim"))
+
+
+def _exit_code(grade: Grade) -> int:
+    if grade.status != "ok":
+        return EXIT_JUDGE_ERROR
+    return EXIT_FULL if grade.score >= grade.max_score else EXIT_NOT_FULL
+
+
+@cli.command("list")
+@home_option
+def list_command(home: Path | None) -> None:
+    """List the exercises."""
+    table = Table(title="exercises")
+    for column in ("id", "title", "submit", "points", "examples"):
+        table.add_column(column)
+    for name, folder in find_assignments(home).items():
+        try:
+            spec = load_assignment(folder)
+        except AssignmentError as exc:
+            table.add_row(name, Text(f"invalid: {exc}", style="red"), "", "", "")
+            continue
+        table.add_row(spec.id, spec.title, spec.file, f"{spec.points:g}", str(len(spec.examples)))
+    make_console().print(table)
+
+
+@cli.command("check")
+@click.argument("exercise")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", metavar="PATH", help=JSON_HELP)
+@sandbox_option
+@home_option
+def check_command(exercise: str, file: Path, json_out: str | None, sandbox: str, home: Path | None) -> None:
+    """Run the public checks of EXERCISE on FILE (what a student runs at home)."""
+    grade_file(exercise, file, scope="public", sandbox_name=sandbox, home=home, json_out=json_out, details=False)
+
+
+@cli.command("submit")
+@click.argument("exercise")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--student", required=True, help="Your student id.")
+@course_option
+@home_option
+def submit_command(exercise: str, file: Path, student: str, course: Path | None, home: Path | None) -> None:
+    """Hand FILE in for EXERCISE: a new attempt in the course inbox (every attempt is kept)."""
+    try:
+        assignment = get_assignment(exercise, home)
+        stored_name = assignment.file
+        if is_notebook(file):  # kept as a notebook; grading converts its code cells
+            stored_name = Path(assignment.file).stem + NOTEBOOK_SUFFIX
+        attempt = submit(course=course_root(course), exercise=assignment.id, student=student, file=file,
+                         stored_name=stored_name)
+    except (AssignmentError, InboxError) as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    when = attempt.submitted_at.isoformat(timespec="seconds")
+    make_console().print(f"submitted {file} for {assignment.id} as {student} at {when}: {attempt.path}")
+    if assignment.due is not None and attempt.submitted_at > assignment.due:
+        make_console().print(Text(f"late: the due date was {assignment.due.isoformat()}", style="yellow"))
