@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from grader.sandbox import get_sandbox
@@ -61,3 +62,54 @@ def load_in_chromium(page: Path, tmp: Path) -> tuple[str, list[str]]:
     assert proc.returncode == 0, proc.stderr[-2000:]
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     return proc.stdout, console
+
+
+def _cpu_seconds(accounting: Path) -> float:
+    try:
+        text = accounting.read_text()
+    except OSError:
+        return 0.0
+    if accounting.name == "cpuacct.usage":
+        return int(text.strip() or 0) / 1e9
+    fields = dict(line.split() for line in text.splitlines() if len(line.split()) == 2)
+    return int(fields.get("usage_usec", 0)) / 1e6
+
+
+def _descendants(pid: int) -> set[int]:
+    """``pid`` and every process below it."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in found and child not in found:
+                found.add(child)
+                grew = True
+    return found
+
+
+def wait_for_busy_worker(judge: int, cpu_seconds: float = 0.5, timeout: float = 120.0) -> None:
+    """Wait until a sandboxed worker of the grader ``judge`` (a pid) has used ``cpu_seconds`` of CPU in
+    its cgroup: a submission is running its own code (an infinite loop, say), not starting up. Without
+    cgroups, wait a second instead."""
+    from grader.sandbox.cgroups import BASE, CGROUP_ROOT
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        bases = [b for b in CGROUP_ROOT.glob(f"**/{BASE}") if b.is_dir()]
+        if not bases:
+            time.sleep(1.0)
+            return
+        owners = {f"w-{pid}-" for pid in _descendants(judge)}
+        groups = [g for b in bases for g in b.iterdir() if g.is_dir() and g.name.startswith(tuple(owners))]
+        files = [f for g in groups for name in ("cpuacct.usage", "cpu.stat") for f in g.rglob(name)]
+        if any(_cpu_seconds(f) >= cpu_seconds for f in files):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no sandboxed worker of {judge} used {cpu_seconds:g} s of CPU within {timeout:g} s")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import cli
-from tests.batch.helpers import JUDGE, SANDBOX, make_class
+from tests.batch.helpers import JUDGE, SANDBOX, make_class, wait_for_busy_worker
 from tests.conftest import REPO
 
 KINDS = ["reference", "wrong", "zeros-for-missing", "global-mean-centred", "raises", "syntax-error", "stub"]
@@ -105,7 +105,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_results(tmp_path: Path) -> None
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and _db_rows(db, "select count(*) from results") in ([], [(0,)]):
         time.sleep(0.1)
-    time.sleep(1.0)  # now inside an infinite loop
+    wait_for_busy_worker(proc.pid)  # a loop submission is inside its infinite loop
     proc.send_signal(signal.SIGINT)
     started = time.monotonic()
     out, err = proc.communicate(timeout=60)

@@ -16,7 +16,7 @@ import pytest
 
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
 from grader.sandbox.warm import WarmBwrapSandbox
-from tests.batch.helpers import JUDGE, make_class
+from tests.batch.helpers import JUDGE, make_class, wait_for_busy_worker
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.skipif(not WarmBwrapSandbox.available(), reason="no bwrap with cgroups here")
@@ -102,7 +102,7 @@ def test_interrupted_warm_batch_leaves_no_zygote_or_group(tmp_path: Path) -> Non
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (course / "gradebook.sqlite").exists():
         time.sleep(0.1)
-    time.sleep(3.0)  # the loops are running in warm workers now
+    wait_for_busy_worker(proc.pid)  # the loops are running in warm workers now
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
