@@ -160,77 +160,99 @@ def grade_batch(
     progress: bool = False,
 ) -> BatchOutcome:
     """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core)."""
-    owned = executor is None
-    workers = workers or os.cpu_count() or 1
-    pool: cf.Executor = default_executor(workers) if executor is None else executor
-    budget = assignment.limits.wall_time + assignment.limits.start_time + margin
-    outcome = BatchOutcome()
-    queue = list(reversed(tasks))
-    in_flight: dict[cf.Future[Grade], tuple[Task, float]] = {}
-    abandoned: set[cf.Future[Grade]] = set()
-    sandbox = sandbox_name
-    bar = _Progress(len(tasks)) if progress else None
+    run = _Batch(assignment, tasks, sandbox_name, on_result, executor, workers or os.cpu_count() or 1, margin,
+                 _Progress(len(tasks)) if progress else None)
+    return run.grade()
 
-    def finish(task: Task, grade: Grade) -> None:
-        outcome.graded.append((task, grade))
-        if on_result is not None:
-            on_result(task, grade)
-        if bar is not None:
-            bar.advance(grade)
 
-    def submit_more() -> None:
-        nonlocal pool
-        abandoned.difference_update({f for f in abandoned if f.done()})
-        while queue and len(in_flight) < max(1, workers - len(abandoned)):
-            task = queue.pop()
+class _Batch:
+    """One call of :func:`grade_batch`: the queue, the futures in flight, and the pool they run on."""
+
+    def __init__(self, assignment: AssignmentSpec, tasks: Sequence[Task], sandbox_name: str,
+                 on_result: ResultCallback | None, executor: cf.Executor | None, workers: int, margin: float,
+                 bar: _Progress | None) -> None:
+        self.assignment, self.sandbox_name, self.on_result, self.workers, self.bar = (
+            assignment, sandbox_name, on_result, workers, bar)
+        self.owned = executor is None
+        self.pool: cf.Executor = default_executor(workers) if executor is None else executor
+        self.budget = assignment.limits.wall_time + assignment.limits.start_time + margin
+        self.outcome = BatchOutcome()
+        self.queue = list(reversed(tasks))
+        self.in_flight: dict[cf.Future[Grade], tuple[Task, float]] = {}
+        self.abandoned: set[cf.Future[Grade]] = set()
+
+    def grade(self) -> BatchOutcome:
+        try:
+            if self.bar is not None:
+                self.bar.start()
+            self._submit_more()
+            while self.in_flight:
+                done, _ = cf.wait(self.in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
+                self._collect(done)
+                self._give_up_on_hung()
+                self._submit_more()
+        except KeyboardInterrupt:
+            self._interrupted()
+        finally:
+            if self.bar is not None:
+                self.bar.stop()
+            if self.owned:
+                if self.abandoned:
+                    _stop_pool(self.pool)
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        return self.outcome
+
+    def _finish(self, task: Task, grade: Grade) -> None:
+        self.outcome.graded.append((task, grade))
+        if self.on_result is not None:
+            self.on_result(task, grade)
+        if self.bar is not None:
+            self.bar.advance(grade)
+
+    def _submit(self, task: Task) -> cf.Future[Grade]:
+        return self.pool.submit(grade_task, str(self.assignment.root), self.sandbox_name, str(task.path),
+                                task.sha256, task.student)
+
+    def _submit_more(self) -> None:
+        """Hand over tasks while a worker is free (one task in flight per worker)."""
+        self.abandoned.difference_update({f for f in self.abandoned if f.done()})
+        while self.queue and len(self.in_flight) < max(1, self.workers - len(self.abandoned)):
+            task = self.queue.pop()
             try:
-                future = pool.submit(grade_task, str(assignment.root), sandbox, str(task.path), task.sha256,
-                                     task.student)
+                future = self._submit(task)
             except cf.BrokenExecutor:
-                if not owned:
+                if not self.owned:
                     raise
-                pool = default_executor(workers)
-                future = pool.submit(grade_task, str(assignment.root), sandbox, str(task.path), task.sha256,
-                                     task.student)
-            in_flight[future] = (task, time.monotonic())
+                self.pool = default_executor(self.workers)  # a grading process died: a new pool
+                future = self._submit(task)
+            self.in_flight[future] = (task, time.monotonic())
 
-    try:
-        if bar is not None:
-            bar.start()
-        submit_more()
-        while in_flight:
-            done, _ = cf.wait(in_flight, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                task, _started = in_flight.pop(future)
-                try:
-                    grade = future.result()
-                except Exception as exc:  # the worker died or could not run grade_one
-                    grade = judge_error(assignment, task, f"the grading worker failed: {type(exc).__name__}: {exc}")
-                finish(task, grade)
-            now = time.monotonic()
-            for future, (task, started) in list(in_flight.items()):
-                if now - started > budget:
-                    del in_flight[future]
-                    future.cancel()
-                    abandoned.add(future)
-                    finish(task, judge_error(assignment, task, f"no result within {budget:.0f} s: the grading "
-                                             "worker hung; the batch went on without it"))
-            submit_more()
-    except KeyboardInterrupt:
-        outcome.interrupted = True
-        outcome.not_started = [*(t for t, _ in in_flight.values()), *reversed(queue)]
-        for future in in_flight:
+    def _collect(self, done: set[cf.Future[Grade]]) -> None:
+        for future in done:
+            task, _started = self.in_flight.pop(future)
+            try:
+                grade = future.result()
+            except Exception as exc:  # the worker died or could not run grade_one
+                grade = judge_error(self.assignment, task, f"the grading worker failed: {type(exc).__name__}: {exc}")
+            self._finish(task, grade)
+
+    def _give_up_on_hung(self) -> None:
+        now = time.monotonic()
+        for future, (task, started) in list(self.in_flight.items()):
+            if now - started > self.budget:
+                del self.in_flight[future]
+                future.cancel()
+                self.abandoned.add(future)
+                self._finish(task, judge_error(self.assignment, task, f"no result within {self.budget:.0f} s: the "
+                                               "grading worker hung; the batch went on without it"))
+
+    def _interrupted(self) -> None:
+        self.outcome.interrupted = True
+        self.outcome.not_started = [*(t for t, _ in self.in_flight.values()), *reversed(self.queue)]
+        for future in self.in_flight:
             future.cancel()
-        if owned:
-            _stop_pool(pool)
-    finally:
-        if bar is not None:
-            bar.stop()
-        if owned:
-            if abandoned:
-                _stop_pool(pool)
-            pool.shutdown(wait=True, cancel_futures=True)
-    return outcome
+        if self.owned:
+            _stop_pool(self.pool)
 
 
 class _Progress:
