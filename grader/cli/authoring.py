@@ -23,6 +23,7 @@ from grader.cli.common import (
     sandbox_option,
 )
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment
+from grader.core.text import printable
 from grader.sandbox import SandboxError, get_sandbox
 
 
@@ -59,12 +60,12 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
         good = sum(o.ok for o in report.outcomes) + sum(c.ok for c in report.checks)
         total = len(report.outcomes) + len(report.checks)
         result = Text("ok", style="green") if report.ok else Text("FAILED", style="red")
-        summary.add_row(report.exercise, f"{good} / {total}", result, f"{report.seconds:.1f} s")
+        summary.add_row(Text(report.exercise), f"{good} / {total}", result, f"{report.seconds:.1f} s")
     console.print(summary)
     failed = [r for r in reports if not r.ok]
     for report in failed:
         for line in report.failures:
-            console.print(Text(f"{report.exercise}: {line}", style="red"))
+            console.print(Text(printable(f"{report.exercise}: {line}"), style="red"))
     console.print(f"{len(reports) - len(failed)} of {len(reports)} exercises verified")
     if any(r.judge_error for r in failed):
         sys.exit(EXIT_JUDGE_ERROR)
@@ -78,11 +79,11 @@ def _verify_table(report: VerifyReport, wall_time: float) -> Table:
     for outcome in report.outcomes:
         grade = outcome.grade
         mark = Text("✔", style="green") if outcome.ok else Text("✘", style="red")
-        table.add_row(mark, outcome.case.name, f"{grade.score:.4g} / {grade.max_score:g}", grade.verdict.value,
+        table.add_row(mark, Text(outcome.case.name), f"{grade.score:.4g} / {grade.max_score:g}", grade.verdict.value,
                       f"{grade.seconds:.2f} s", Text(outcome.problem, style="red"))
     for check in report.checks:
         mark = Text("✔", style="green") if check.ok else Text("✘", style="red")
-        table.add_row(mark, check.name, "", "", "", Text(check.problem or check.detail,
+        table.add_row(mark, Text(check.name), "", "", "", Text(printable(check.problem or check.detail),
                                                          style="red" if not check.ok else "dim"))
     return table
 
@@ -103,6 +104,6 @@ def release_command(exercise: str, output: Path, as_zip: bool, notebook: bool, h
     except (AssignmentError, ReleaseError) as exc:
         raise JudgeUsageError(str(exc)) from exc
     console = make_console()
-    console.print(f"released {assignment.id} to {released.folder} ({len(released.files)} files)")
+    console.print(Text(f"released {assignment.id} to {released.folder} ({len(released.files)} files)"))
     if released.zip_path is not None:
-        console.print(f"zip: {released.zip_path}")
+        console.print(Text(f"zip: {released.zip_path}"))

@@ -30,6 +30,7 @@ from grader.cli.common import (
 )
 from grader.cli.single import grade_file
 from grader.core.assignment import AssignmentError, get_assignment
+from grader.core.text import printable
 from grader.course.discover import DiscoveryError, discover
 from grader.course.inbox import course_root
 from grader.sandbox import SandboxError, get_sandbox
@@ -84,7 +85,7 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
     if sandbox_name == "process" or not get_sandbox(sandbox_name, batch=True).isolated:
         err.print(Text(NOT_ISOLATED_WARNING, style="bold yellow"))
     for problem in found.problems:
-        err.print(Text(f"• {problem}", style="yellow"))
+        err.print(Text(f"• {printable(problem)}", style="yellow"))
     with open_gradebook(course, db) as gradebook, _executor(scheduler) as (executor, slots):
         try:
             outcome = grade_class(assignment=assignment, found=found.submissions, gradebook=gradebook,
@@ -93,7 +94,7 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
         except GradebookError as exc:
             raise JudgeUsageError(str(exc)) from exc
     for problem in outcome.problems:
-        err.print(Text(f"• {problem}", style="yellow"))
+        err.print(Text(f"• {printable(problem)}", style="yellow"))
     batch = outcome.batch
     table = Table(title=f"{assignment.id}: {len(found.submissions)} submissions")
     table.add_column("verdict")
@@ -106,7 +107,7 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
     console.print(table)
     errors = [(t, g) for t, g in batch.graded if g.status != "ok"]
     for task, grade in errors:
-        err.print(Text(f"judge error on {task.student} ({task.path}): {grade.notes[0].splitlines()[0]}"
+        err.print(Text(printable(f"judge error on {task.student} ({task.path}): {grade.notes[0].splitlines()[0]}")
                        if grade.notes else f"judge error on {task.student}", style="red"))
     from sqlalchemy import make_url
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from rich.text import Text
 
 from grader.cli.app import cli
 from grader.cli.common import (
@@ -18,7 +21,12 @@ from grader.cli.common import (
     open_gradebook,
 )
 from grader.core.assignment import AssignmentError, get_assignment
+from grader.core.text import html_text, printable
 from grader.course.inbox import course_root
+
+if TYPE_CHECKING:
+    from grader.course.gradebook import Record
+    from grader.outputs.feedback import Audience
 
 
 @cli.command("export")
@@ -48,7 +56,7 @@ def export_command(exercise: str, fmt: str | None, output: Path | None, nbgrader
         from grader.outputs.tables import export
 
         export(fmt, records, output, title=title, exercise=exercise)
-        make_console().print(f"{len(records)} students written to {output}")
+        make_console().print(Text(f"{len(records)} students written to {output}"))
     if nbgrader_db is not None:
         from grader.outputs.nbgrader import export_nbgrader
 
@@ -71,7 +79,7 @@ def report_command(exercise: str, output: Path, published: bool, course: Path | 
                    home: Path | None) -> None:
     """Write a feedback page per student (HTML and Markdown) and the class report (index.html)."""
     from grader.outputs.class_report import class_report_html
-    from grader.outputs.feedback import Audience, feedback_html, feedback_markdown
+    from grader.outputs.feedback import Audience
 
     try:
         assignment = get_assignment(exercise, home)
@@ -84,10 +92,33 @@ def report_command(exercise: str, output: Path, published: bool, course: Path | 
     audience = Audience(published=published, now=dt.datetime.now(dt.UTC), due=assignment.due)
     students = output / "students"
     students.mkdir(parents=True, exist_ok=True)
-    for record in records:
-        name = "".join(ch if ch.isalnum() or ch in "._@+-" else "_" for ch in record.student)
-        (students / f"{name}.html").write_text(feedback_html(record, audience, title=assignment.title), "utf-8")
-        (students / f"{name}.md").write_text(feedback_markdown(record, audience, title=assignment.title), "utf-8")
-    (output / "index.html").write_text(class_report_html(records, title=assignment.title, exercise=assignment.id),
-                                       "utf-8")
-    make_console().print(f"class report {output / 'index.html'}, {len(records)} feedback pages in {students}")
+    failed = [record.student for record in records if not _write_feedback(record, audience, assignment.title, students)]
+    _write_page(output / "index.html", lambda: class_report_html(records, title=assignment.title,
+                                                                 exercise=assignment.id))
+    for student in failed:
+        make_console(stderr=True).print(Text(f"could not write the feedback page of {printable(student)}",
+                                             style="red"))
+    make_console().print(Text(f"class report {output / 'index.html'}, {len(records)} feedback pages in {students}"))
+
+
+def _write_page(path: Path, render: Callable[[], str]) -> bool:
+    """Write one page; a page that cannot be rendered becomes a short error page (the rest go on).
+    Nothing a student wrote can make the write itself fail (surrogates are escaped)."""
+    try:
+        text = render()
+        ok = True
+    except Exception as exc:
+        text = f"<!DOCTYPE html><p>this page could not be made: {html_text(type(exc).__name__)}</p>\n"
+        ok = False
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")
+    return ok
+
+
+def _write_feedback(record: Record, audience: Audience, title: str, folder: Path) -> bool:
+    """The student's HTML and Markdown feedback pages."""
+    from grader.outputs.feedback import feedback_html, feedback_markdown
+
+    name = "".join(ch if ch.isalnum() or ch in "._@+-" else "_" for ch in record.student)
+    html_ok = _write_page(folder / f"{name}.html", lambda: feedback_html(record, audience, title=title))
+    md_ok = _write_page(folder / f"{name}.md", lambda: feedback_markdown(record, audience, title=title))
+    return html_ok and md_ok

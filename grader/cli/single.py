@@ -26,6 +26,7 @@ from grader.cli.common import (
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
 from grader.core.grade import grade_one
 from grader.core.notebook import NOTEBOOK_SUFFIX, is_notebook
+from grader.core.text import printable
 from grader.core.values import Grade, Submission
 from grader.course.inbox import InboxError, course_root, submit
 from grader.outputs.gradescope import gradescope_results
@@ -78,9 +79,9 @@ def list_command(home: Path | None) -> None:
         try:
             spec = load_assignment(folder)
         except AssignmentError as exc:
-            table.add_row(name, Text(f"invalid: {exc}", style="red"), "", "", "")
+            table.add_row(Text(name), Text(f"invalid: {exc}", style="red"), "", "", "")
             continue
-        table.add_row(spec.id, spec.title, spec.file, f"{spec.points:g}", str(len(spec.examples)))
+        table.add_row(Text(spec.id), Text(spec.title), Text(spec.file), f"{spec.points:g}", str(len(spec.examples)))
     make_console().print(table)
 
 
@@ -113,6 +114,7 @@ def submit_command(exercise: str, file: Path, student: str, course: Path | None,
     except (AssignmentError, InboxError) as exc:
         raise JudgeUsageError(str(exc)) from exc
     when = attempt.submitted_at.isoformat(timespec="seconds")
-    make_console().print(f"submitted {file} for {assignment.id} as {student} at {when}: {attempt.path}")
+    line = f"submitted {file} for {assignment.id} as {student} at {when}: {attempt.path}"
+    make_console().print(Text(printable(line)))
     if assignment.due is not None and attempt.submitted_at > assignment.due:
         make_console().print(Text(f"late: the due date was {assignment.due.isoformat()}", style="yellow"))

@@ -15,6 +15,7 @@ from grader.core.notebook import ConvertedNotebook, NotebookError, convert_file,
 from grader.core.plugin import CheckContext
 from grader.core.remote import Event, WorkerSession
 from grader.core.suite import SUITES
+from grader.core.text import printable
 from grader.core.values import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
 from grader.sandbox.base import Sandbox, WorkerSpec
 
@@ -103,13 +104,13 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
         score=0.0 if error else round(sum(c.points_earned for c in checks), 6),
         max_score=max_score,
         checks=checks,
-        output=output,
+        output=printable(output),
         resources=_resources(session),
         sandbox=sandbox.name,
         isolated=sandbox.isolated,
         scope=scope,
         seconds=time.perf_counter() - started,
-        notes=notes + tuple(problems),
+        notes=tuple(printable(note) for note in (*notes, *problems)),
         judge_version=__version__,
     )
 

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from grader.core.remote import RemoteObject, SubmissionFault, WorkerSession
+from grader.core.text import printable
 from grader.core.values import CheckResult, Outcome, Visibility
 
 MAX_PUBLIC_MESSAGE = 4000
@@ -264,8 +265,8 @@ class JudgePlugin:
             points_possible=possible,
             visibility=_visibility(item, hidden_check) if _valid_visibility(item) else Visibility.HIDDEN,
             hidden_check=hidden_check,
-            message=message[:MAX_PUBLIC_MESSAGE],
-            instructor_message=instructor[:MAX_INSTRUCTOR_MESSAGE],
+            message=printable(message)[:MAX_PUBLIC_MESSAGE],
+            instructor_message=printable(instructor)[:MAX_INSTRUCTOR_MESSAGE],
             metric=credit.metric if credit else None,
             seconds=time.perf_counter() - self._started.get(item.nodeid, time.perf_counter()),
         )

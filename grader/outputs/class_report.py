@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from grader.core.text import html_text
 from grader.core.values import Outcome
 from grader.course.gradebook import Record
 
@@ -84,7 +84,7 @@ def _slowest(records: Sequence[Record], count: int = 10) -> list[Record]:
 
 
 def class_report_html(records: Sequence[Record], *, title: str, exercise: str) -> str:
-    e = html.escape
+    e = html_text
     scores = sorted(r.score for r in records)
     n = len(scores)
     median = (scores[(n - 1) // 2] + scores[n // 2]) / 2 if n else 0.0

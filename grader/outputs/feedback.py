@@ -5,10 +5,10 @@ checks' code or data: it is built from the Grade alone."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass
 
+from grader.core.text import html_text, printable
 from grader.core.values import CheckResult, Outcome, Visibility
 from grader.course.gradebook import Record
 
@@ -83,7 +83,7 @@ vertical-align:top}pre{background:#f6f6f6;padding:.5rem;overflow:auto;white-spac
 
 
 def feedback_html(record: Record, audience: Audience, *, title: str) -> str:
-    e = html.escape
+    e = html_text
     shown, withheld = visible_checks(record, audience)
     rows = "".join(
         f"<tr><td>{e(c.name)}</td><td class=\"{e(c.outcome.value)}\">{e(c.outcome.value)}</td>"
@@ -119,7 +119,7 @@ def _fence(text: str) -> str:
 
 
 def _md_inline(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return re.sub(r"([\\`*_{}\[\]<>()#+!|])", r"\\\1", text)
 
 
@@ -141,11 +141,12 @@ def feedback_markdown(record: Record, audience: Audience, *, title: str) -> str:
         lines += [f"{withheld} more check(s) will be shown later.", ""]
     for c in shown:
         if c.outcome is not Outcome.PASSED and "\n" in c.message.strip():
-            fence = _fence(c.message)
-            lines += [f"### {_md_inline(c.name)}", "", fence + "text", c.message.rstrip(), fence, ""]
+            message = printable(c.message)
+            fence = _fence(message)
+            lines += [f"### {_md_inline(c.name)}", "", fence + "text", message.rstrip(), fence, ""]
     if notes := _notes(record):
         lines += ["## Notes", "", *(f"- {_md_inline(n)}" for n in notes), ""]
-    if output := _output(record):
+    if output := printable(_output(record)):
         fence = _fence(output)
         lines += ["## What your code printed", "", fence + "text", output.rstrip(), fence, ""]
     lines += ["## Resources used", "", *(f"- {k}: {v}" for k, v in _resources(record)), ""]

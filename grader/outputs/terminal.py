@@ -1,4 +1,8 @@
-"""A readable terminal view of a Grade (rich)."""
+"""A readable terminal view of a Grade (rich).
+
+Everything that comes from a grade is handed to rich as ``Text`` (never a markup string) and made
+printable first (:func:`grader.core.text.printable`): a message holding ``[/bold]``, ``:smile:``,
+ANSI escapes or carriage returns prints as those characters, and cannot repaint the score line."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.core.text import printable
 from grader.core.values import Grade, Outcome, Verdict
 
 _MARKS = {
@@ -20,7 +25,7 @@ MAX_OUTPUT_LINES = 40
 
 
 def _clip(text: str, lines: int) -> str:
-    parts = text.rstrip().splitlines()
+    parts = printable(text).rstrip().split("\n")
     if len(parts) <= lines:
         return "\n".join(parts)
     return "\n".join([*parts[:lines], f"… ({len(parts) - lines} more lines)"])
@@ -28,17 +33,20 @@ def _clip(text: str, lines: int) -> str:
 
 def render_grade(grade: Grade, console: Console, *, details: bool = False) -> None:
     """Print the per-check table, the score line, notes and what the submission printed."""
-    table = Table(title=f"{grade.exercise} — {'public checks' if grade.scope == 'public' else 'all checks'}")
+    table = Table(title=Text(f"{grade.exercise} — {'public checks' if grade.scope == 'public' else 'all checks'}"))
     table.add_column("check", overflow="fold")
     table.add_column("result", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
     table.add_column("message", overflow="fold")
     for check in grade.checks:
         label, style = _MARKS[check.outcome]
-        name = check.name + (" [dim](hidden)[/dim]" if check.hidden_check else "")
-        message = check.instructor_message if details and check.instructor_message else check.message
-        first = message.strip().splitlines()[0] if message.strip() else ""
-        table.add_row(name, Text(label, style=style), f"{check.points_earned:g} / {check.points_possible:g}", first)
+        name = Text(printable(check.name))
+        if check.hidden_check:
+            name.append(" (hidden)", style="dim")
+        message = printable(check.instructor_message if details and check.instructor_message else check.message)
+        first = message.strip().split("\n")[0] if message.strip() else ""
+        table.add_row(name, Text(label, style=style), Text(f"{check.points_earned:g} / {check.points_possible:g}"),
+                      Text(first))
     console.print(table)
     shown: set[str] = set()
     for check in grade.checks:
@@ -46,7 +54,8 @@ def render_grade(grade: Grade, console: Console, *, details: bool = False) -> No
         if check.outcome is Outcome.PASSED or "\n" not in message.strip() or message in shown:
             continue
         shown.add(message)
-        panel = Panel(Text(_clip(message, MAX_MESSAGE_LINES)), title=check.name, title_align="left", expand=False)
+        panel = Panel(Text(_clip(message, MAX_MESSAGE_LINES)), title=Text(printable(check.name)), title_align="left",
+                      expand=False)
         console.print(panel)
     style = "green" if grade.verdict is Verdict.PASSED else "red" if grade.status == "error" else "yellow"
     console.print(
@@ -58,9 +67,10 @@ def render_grade(grade: Grade, console: Console, *, details: bool = False) -> No
         )
     )
     if grade.notes:
-        console.print(Text("\n".join(f"• {note.splitlines()[0]}" for note in grade.notes), style="dim"))
+        notes = [printable(note) for note in grade.notes]
+        console.print(Text("\n".join(f"• {note.split(chr(10))[0]}" for note in notes), style="dim"))
         if grade.status == "error":
-            console.print(Text("\n\n".join(grade.notes), style="red"))
+            console.print(Text("\n\n".join(notes), style="red"))
     if grade.output.strip():
         console.print(
             Panel(Group(Text(_clip(grade.output, MAX_OUTPUT_LINES))), title="what the submission printed", expand=False)
