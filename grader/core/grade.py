@@ -11,7 +11,8 @@ from pathlib import Path
 
 from grader import __version__
 from grader.core.assignment import AssignmentSpec
-from grader.core.notebook import ConvertedNotebook, NotebookError, convert_file, is_notebook, rewrite_all
+from grader.core.notebook import ConvertedNotebook, NotebookError, is_notebook, rewrite_all
+from grader.core.notebook_process import convert_bounded
 from grader.core.plugin import CheckContext
 from grader.core.remote import Event, WorkerSession
 from grader.core.suite import SUITES
@@ -48,7 +49,7 @@ def grade_one(
     path = submission.path
     if problem is None and is_notebook(submission.path):
         try:
-            converted = convert_file(submission.path)
+            converted = convert_bounded(submission.path)
         except NotebookError as exc:
             problem = f"{submission.path.name}: {exc}"
         else:  # the sandbox gets the module made from the code cells (the grade keeps the notebook's hash)

@@ -12,6 +12,7 @@ the cell (:func:`rewrite_locations`).
 from __future__ import annotations
 
 import ast
+import bisect
 import importlib
 import json
 import os
@@ -24,6 +25,11 @@ from typing import Any
 
 #: Notebooks larger than this are refused unread (outputs can hold images, even 100 MB blobs).
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
+#: A notebook whose code is longer than this is not homework; it is refused with a message.
+MAX_CODE_CELLS = 5000
+MAX_MODULE_LINES = 200_000
+#: Notes about dropped lines kept for the student (the rest are counted).
+MAX_NOTES = 100
 NOTEBOOK_SUFFIX = ".ipynb"
 
 #: Lines added before the first cell; they map to no cell.
@@ -50,19 +56,32 @@ def is_notebook(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
+class LineRun:
+    """``count`` module lines from ``first_line`` on came from cell ``cell``, lines ``cell_line`` on."""
+
+    first_line: int
+    cell: int
+    cell_line: int
+    count: int
+
+
+@dataclass(frozen=True)
 class ConvertedNotebook:
     """The module made from a notebook, where each of its lines came from, and what was dropped."""
 
     source: str
-    line_map: tuple[tuple[int, int] | None, ...]  # module line i+1 -> (cell number, line) or None
+    line_runs: tuple[LineRun, ...]  # in module order; lines in no run came from no cell
     notes: tuple[str, ...]
     code_cells: int
 
     def location(self, line: int) -> tuple[int, int] | None:
         """(cell number, line in cell) of module line ``line`` (1-based), if it came from a cell."""
-        if 1 <= line <= len(self.line_map):
-            return self.line_map[line - 1]
-        return None
+        index = bisect.bisect_right([run.first_line for run in self.line_runs], line) - 1
+        if index < 0:
+            return None
+        run = self.line_runs[index]
+        offset = line - run.first_line
+        return (run.cell, run.cell_line + offset) if offset < run.count else None
 
 
 def read_notebook_bytes(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
@@ -147,52 +166,78 @@ def _strip_cell(lines: list[str], cell_no: int, notes: list[str], first_line: in
     return out
 
 
-def convert(data: bytes) -> ConvertedNotebook:
-    """The module made from a notebook's bytes; NotebookError (for the student) if it is not one."""
-    nb = _parse(data)
-    body: list[str] = []
-    body_map: list[tuple[int, int] | None] = []
-    future: list[str] = []  # `from __future__ import …` must open the module: moved there
-    future_map: list[tuple[int, int] | None] = []
-    notes: list[str] = []
-    code_cells = 0
+def _code_cells(nb: Any) -> list[tuple[int, str]]:
+    """(cell number, source) of every code cell; too many cells or lines is a NotebookError."""
+    cells: list[tuple[int, str]] = []
+    lines = 0
     for cell_no, cell in enumerate(nb.cells, start=1):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         if isinstance(source, list):  # nbformat.reads joins these, but be strict anyway
             source = "".join(source)
-        code_cells += 1
+        cells.append((cell_no, source))
+        lines += source.count("\n") + 1
+        if len(cells) > MAX_CODE_CELLS or lines > MAX_MODULE_LINES:
+            raise NotebookError(f"the notebook has more than {MAX_CODE_CELLS} code cells or {MAX_MODULE_LINES} lines "
+                                "of code: this judge grades homework-sized notebooks")
+    if not cells:
+        raise NotebookError("the notebook has no code cells: nothing to grade")
+    return cells
+
+
+def convert(data: bytes) -> ConvertedNotebook:
+    """The module made from a notebook's bytes; NotebookError (for the student) if it is not one.
+
+    This parses the cells' code (``ast.parse``), whose memory a hostile cell can blow up: the grader
+    calls it through :func:`grader.core.notebook_process.convert_bounded`, in a limited process."""
+    body: list[str] = []
+    runs: list[tuple[int, int, int, int]] = []  # (first body line, cell, first cell line, count)
+    future: list[tuple[str, int, int]] = []  # `from __future__ import …` must open the module: moved there
+    notes: list[str] = []
+    cells = _code_cells(_parse(data))
+    for cell_no, source in cells:
         cell_lines = source.splitlines() or [""]
         try:
             ast.parse(source)  # parsing only; valid Python is kept exactly as written
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             cell_lines = _strip_cell(cell_lines, cell_no, notes)
         body.append(f"# ---- cell {cell_no} ----")
-        body_map.append(None)
+        runs.append((len(body) + 1, cell_no, 1, len(cell_lines)))
         for number, text in enumerate(cell_lines, start=1):
             if _FUTURE.match(text):
-                future.append(text)
-                future_map.append((cell_no, number))
+                future.append((text, cell_no, number))
                 text = "pass  # from __future__ import: moved to the top of the module"
             body.append(text)
-            body_map.append((cell_no, number))
         body.append("")
-        body_map.append(None)
-    if code_cells == 0:
-        raise NotebookError("the notebook has no code cells: nothing to grade")
-    lines = [*future, *PRELUDE, *body]
-    line_map = [*future_map, *([None] * len(PRELUDE)), *body_map]
-    return ConvertedNotebook("\n".join(lines) + "\n", tuple(line_map), tuple(notes), code_cells)
+    head = [text for text, _, _ in future]
+    shift = len(head) + len(PRELUDE)
+    line_runs = [LineRun(i + 1, cell, line, 1) for i, (_, cell, line) in enumerate(future)]
+    line_runs += [LineRun(first + shift, cell, line, count) for first, cell, line, count in runs]
+    if len(notes) > MAX_NOTES:
+        notes = [*notes[:MAX_NOTES], f"… and {len(notes) - MAX_NOTES} more lines dropped"]
+    source = "\n".join([*head, *PRELUDE, *body]) + "\n"
+    return ConvertedNotebook(source, tuple(line_runs), tuple(notes), len(cells))
 
 
-def convert_file(path: Path) -> ConvertedNotebook:
-    """Read (capped) and convert a notebook file."""
+def converted_to_dict(converted: ConvertedNotebook) -> dict[str, Any]:
+    """Plain data (JSON) of a converted notebook; :func:`converted_from_dict` reads it back."""
+    return {"source": converted.source, "notes": list(converted.notes), "code_cells": converted.code_cells,
+            "line_runs": [[r.first_line, r.cell, r.cell_line, r.count] for r in converted.line_runs]}
+
+
+def converted_from_dict(data: dict[str, Any]) -> ConvertedNotebook:
+    """The ConvertedNotebook that :func:`converted_to_dict` gave ``data``."""
+    runs = tuple(LineRun(*(int(v) for v in run)) for run in data["line_runs"])
+    return ConvertedNotebook(str(data["source"]), runs, tuple(str(n) for n in data["notes"]), int(data["code_cells"]))
+
+
+def read_notebook_file(path: Path) -> bytes:
+    """The bytes of a notebook handed in (capped, never through a link); NotebookError if unreadable."""
     try:
-        data = read_notebook_bytes(path)
+        return read_notebook_bytes(path)
     except OSError as exc:
         raise NotebookError(f"cannot read the notebook: {exc.strerror or exc}") from None
-    return convert(data)
 
 
 def rewrite_locations(text: str, converted: ConvertedNotebook, module_file: str) -> str:
