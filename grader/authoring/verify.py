@@ -145,17 +145,18 @@ def verify_assignment(
     on_result: Callable[[VerifyOutcome], None] | None = None,
     *,
     repeats: int = REFERENCE_REPEATS,
+    secret: bytes | None = None,
 ) -> VerifyReport:
     """Grade every case, and the reference ``repeats`` times in all.
 
     A missing reference or stub file raises FileNotFoundError (a broken exercise).
     """
     with tempfile.TemporaryDirectory(prefix="mljudge-verify-") as tmp:
-        return _verify(assignment, sandbox, on_result, repeats, write_generated_stub(assignment, Path(tmp)))
+        return _verify(assignment, sandbox, on_result, repeats, write_generated_stub(assignment, Path(tmp)), secret)
 
 
 def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None,
-            repeats: int, generated_stub: Path | None) -> VerifyReport:
+            repeats: int, generated_stub: Path | None, secret: bytes | None) -> VerifyReport:
     started = time.perf_counter()
     outcomes: list[VerifyOutcome] = []
     reference_grades: list[Grade] = []
@@ -164,7 +165,8 @@ def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[V
             raise FileNotFoundError(f"{case.path}: missing ({case.name})")
         runs = max(1, repeats) if case.name == "reference" else 1
         for i in range(runs):
-            grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox)
+            grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
+                              secret=secret)
             named = case if runs == 1 else VerifyCase(f"{case.name} #{i + 1}", case.path, case.score_min,
                                                       case.score_max, case.verdict)
             outcome = check_case(named, grade)

@@ -18,9 +18,11 @@ from grader.cli.common import (
     EXIT_JUDGE_ERROR,
     EXIT_NOT_FULL,
     JudgeUsageError,
+    course_option,
     home_option,
     make_console,
     sandbox_option,
+    secret_of,
 )
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment
 from grader.core.text import printable
@@ -31,9 +33,11 @@ from grader.sandbox import SandboxError, get_sandbox
 @click.argument("exercises", nargs=-1)
 @sandbox_option
 @home_option
+@course_option
 @click.option("--repeats", type=click.IntRange(min=1), default=REFERENCE_REPEATS, show_default=True,
               help="How often the reference is graded; every score must be the same.")
-def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, repeats: int) -> None:
+def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, course: Path | None,
+                   repeats: int) -> None:
     """Prove EXERCISES sound (all when none given): reference full marks every time and within a
     third of the time limit, stub zero, every example in its range."""
     try:
@@ -44,11 +48,12 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
         backend = get_sandbox(sandbox)
     except (AssignmentError, SandboxError) as exc:
         raise JudgeUsageError(str(exc)) from exc
+    secret = secret_of(course)  # the course's hidden data, as grading will see it
     console = make_console()
     reports: list[VerifyReport] = []
     for assignment in assignments:
         try:
-            report = verify_assignment(assignment, backend, repeats=repeats)
+            report = verify_assignment(assignment, backend, repeats=repeats, secret=secret)
         except (FileNotFoundError, StubError) as exc:
             raise JudgeUsageError(str(exc)) from exc
         console.print(_verify_table(report, assignment.limits.wall_time))

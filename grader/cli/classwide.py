@@ -27,6 +27,7 @@ from grader.cli.common import (
     make_console,
     open_gradebook,
     sandbox_option,
+    secret_of,
 )
 from grader.cli.single import grade_file
 from grader.core.assignment import AssignmentError, get_assignment
@@ -61,7 +62,8 @@ def grade_command(exercise: str, path: Path | None, json_out: str | None, detail
     if path is None and not inbox:
         raise click.UsageError("give a file, a folder or a zip, or --inbox")
     if not inbox and path is not None and not path.is_dir() and path.suffix.lower() != ".zip":
-        grade_file(exercise, path, scope="all", sandbox_name=sandbox, home=home, json_out=json_out, details=details)
+        grade_file(exercise, path, scope="all", sandbox_name=sandbox, home=home, json_out=json_out, details=details,
+                   course=course)
     if json_out or details:
         raise click.UsageError("--json and --details apply to a single file; for a class use `judge export`")
     _run_class(exercise, path, inbox=inbox, all_attempts=all_attempts, regrade=regrade, workers=workers,
@@ -90,7 +92,7 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
         try:
             outcome = grade_class(assignment=assignment, found=found.submissions, gradebook=gradebook,
                                   sandbox_name=sandbox_name, regrade=regrade, executor=executor,
-                                  workers=workers or slots, progress=True)
+                                  workers=workers or slots, progress=True, secret=secret_of(course))
         except GradebookError as exc:
             raise JudgeUsageError(str(exc)) from exc
     for problem in outcome.problems:

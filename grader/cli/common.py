@@ -80,3 +80,14 @@ def open_gradebook(course: Path, db: str | None) -> Iterator[Gradebook]:
         yield gradebook
     finally:
         gradebook.close()
+
+
+def secret_of(course: Path | None) -> bytes:
+    """The course secret that keys the hidden data (``grader.core.secret``); a usage error if unusable."""
+    from grader.core.secret import SecretError, course_secret
+    from grader.course.inbox import course_root
+
+    try:
+        return course_secret(course_root(course))
+    except SecretError as exc:
+        raise JudgeUsageError(str(exc)) from exc

@@ -22,6 +22,7 @@ from grader.cli.common import (
     home_option,
     make_console,
     sandbox_option,
+    secret_of,
 )
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
 from grader.core.grade import grade_one
@@ -35,8 +36,9 @@ from grader.sandbox import SandboxError, get_sandbox
 
 
 def grade_file(exercise: str, file: Path, *, scope: str, sandbox_name: str, home: Path | None,
-               json_out: str | None, details: bool) -> None:
-    """Grade one file, show (or write) its grade, and exit with the grade's exit code."""
+               json_out: str | None, details: bool, course: Path | None = None) -> None:
+    """Grade one file, show (or write) its grade, and exit with the grade's exit code. The hidden
+    checks' data is keyed with the course's secret; the public checks alone need none."""
     try:
         assignment = get_assignment(exercise, home)
         sandbox = get_sandbox(sandbox_name)
@@ -47,7 +49,8 @@ def grade_file(exercise: str, file: Path, *, scope: str, sandbox_name: str, home
         raise JudgeUsageError(f"cannot read {file}: {exc.strerror or exc}") from exc
     if scope == "all" and not sandbox.isolated:
         make_console(stderr=True).print(Text(NOT_ISOLATED_WARNING, style="bold yellow"))
-    grade = grade_one(assignment=assignment, submission=submission, sandbox=sandbox, scope=scope)
+    secret = secret_of(course) if scope == "all" else None
+    grade = grade_one(assignment=assignment, submission=submission, sandbox=sandbox, scope=scope, secret=secret)
     _emit(grade, json_out, details)
     sys.exit(_exit_code(grade))
 

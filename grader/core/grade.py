@@ -36,10 +36,12 @@ def decide_verdict(events: list[Event], checks: tuple[CheckResult, ...], problem
 
 
 def grade_one(
-    *, assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str = "all"
+    *, assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str = "all",
+    secret: bytes | None = None,
 ) -> Grade:
     """Grade one submission. Never raises for anything the submission does; a failure of the
-    judge itself gives a Grade with status ``error`` and verdict ``judge_error``."""
+    judge itself gives a Grade with status ``error`` and verdict ``judge_error``. ``secret`` (the
+    course secret, :mod:`grader.core.secret`) keys the checks' generators of hidden data."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}")
     started = time.perf_counter()
@@ -57,19 +59,19 @@ def grade_one(
             path = staged / assignment.file
             path.write_text(converted.source, encoding="utf-8")
     try:
-        return _grade(assignment, submission, sandbox, scope, started, path, problem, converted)
+        return _grade(assignment, submission, sandbox, scope, started, path, problem, converted, secret)
     finally:
         if staged is not None:
             shutil.rmtree(staged, ignore_errors=True)
 
 
 def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str, started: float,
-           path: Path, problem: str | None, converted: ConvertedNotebook | None) -> Grade:
+           path: Path, problem: str | None, converted: ConvertedNotebook | None, secret: bytes | None) -> Grade:
     spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits)
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)
-    context = CheckContext(assignment.id, assignment.data_dir, assignment.hidden_checks, session)
+    context = CheckContext(assignment.id, assignment.data_dir, assignment.hidden_checks, session, secret)
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)

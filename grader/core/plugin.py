@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import hmac
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +66,16 @@ class DataAccess:
 
     exercise: str
     dir: Path
+    secret: bytes | None = field(default=None, repr=False)  # the course secret (grader.core.secret)
 
     def rng(self, *key: object) -> np.random.Generator:
-        """A generator seeded from the exercise id and ``key`` (same key, same numbers, every run)."""
-        digest = hashlib.sha256(repr((self.exercise, *key)).encode()).digest()
+        """A generator seeded from the exercise id and ``key`` (same key, same numbers, every run),
+        keyed with the course secret when grading: its numbers cannot be regenerated from the key."""
+        message = repr((self.exercise, *key)).encode()
+        if self.secret is None:
+            digest = hashlib.sha256(message).digest()
+        else:
+            digest = hmac.new(self.secret, message, hashlib.sha256).digest()
         return np.random.default_rng(int.from_bytes(digest[:16], "big"))
 
 
@@ -80,6 +87,7 @@ class CheckContext:
     data_dir: Path
     hidden_dir: Path
     session: WorkerSession
+    secret: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -209,7 +217,7 @@ class JudgePlugin:
     @pytest.fixture(scope="session")
     def data(self) -> DataAccess:
         """The exercise's data folder and seeded random generators."""
-        return DataAccess(self.context.exercise, self.context.data_dir)
+        return DataAccess(self.context.exercise, self.context.data_dir, self.context.secret)
 
     @pytest.fixture
     def credit(self, request: pytest.FixtureRequest) -> Credit:

@@ -106,14 +106,16 @@ def _sandbox(name: str) -> Sandbox:
     return get_sandbox(name, batch=True)
 
 
-def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str) -> Grade:
-    """Grade one submission in this process (the unit of work sent to an executor)."""
+def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str,
+               secret: bytes | None = None) -> Grade:
+    """Grade one submission in this process (the unit of work sent to an executor); ``secret`` is the
+    course secret (it travels with the task, so every grading machine uses the same one)."""
     global _busy
     _busy = True
     try:
         submission = Submission(path=Path(path), sha256=sha256, student=student)
         return grade_one(assignment=_assignment(assignment_root), submission=submission,
-                         sandbox=_sandbox(sandbox_name), scope="all")
+                         sandbox=_sandbox(sandbox_name), scope="all", secret=secret)
     finally:
         _busy = False
 
@@ -158,10 +160,12 @@ def grade_batch(
     workers: int | None = None,
     margin: float = DEFAULT_MARGIN,
     progress: bool = False,
+    secret: bytes | None = None,
 ) -> BatchOutcome:
-    """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core)."""
+    """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core); ``secret``
+    is the course secret (:mod:`grader.core.secret`)."""
     run = _Batch(assignment, tasks, sandbox_name, on_result, executor, workers or os.cpu_count() or 1, margin,
-                 _Progress(len(tasks)) if progress else None)
+                 _Progress(len(tasks)) if progress else None, secret)
     return run.grade()
 
 
@@ -170,9 +174,10 @@ class _Batch:
 
     def __init__(self, assignment: AssignmentSpec, tasks: Sequence[Task], sandbox_name: str,
                  on_result: ResultCallback | None, executor: cf.Executor | None, workers: int, margin: float,
-                 bar: _Progress | None) -> None:
+                 bar: _Progress | None, secret: bytes | None) -> None:
         self.assignment, self.sandbox_name, self.on_result, self.workers, self.bar = (
             assignment, sandbox_name, on_result, workers, bar)
+        self.secret = secret
         self.owned = executor is None
         self.pool: cf.Executor = default_executor(workers) if executor is None else executor
         self.budget = assignment.limits.wall_time + assignment.limits.start_time + margin
@@ -210,8 +215,10 @@ class _Batch:
             self.bar.advance(grade)
 
     def _submit(self, task: Task) -> cf.Future[Grade]:
-        return self.pool.submit(grade_task, str(self.assignment.root), self.sandbox_name, str(task.path),
-                                task.sha256, task.student)
+        args = (str(self.assignment.root), self.sandbox_name, str(task.path), task.sha256, task.student)
+        if self.secret is None:
+            return self.pool.submit(grade_task, *args)
+        return self.pool.submit(grade_task, *args, self.secret)
 
     def _submit_more(self) -> None:
         """Hand over tasks while a worker is free (one task in flight per worker)."""

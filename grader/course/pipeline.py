@@ -35,6 +35,7 @@ def grade_class(
     workers: int | None = None,
     progress: bool = False,
     on_result: Callable[[Task, Grade], None] | None = None,
+    secret: bytes | None = None,
 ) -> ClassOutcome:
     gradebook.check_judge_version(regrade=regrade)
     digest = checks_hash(assignment)
@@ -60,5 +61,5 @@ def grade_class(
             on_result(task, grade)
 
     outcome.batch = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox_name, on_result=record,
-                                executor=executor, workers=workers, progress=progress)
+                                executor=executor, workers=workers, progress=progress, secret=secret)
     return outcome
