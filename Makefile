@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps demo test test-fast lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ lint: setup
 
 test: system-deps lint
 	$(BIN)/pytest -q
+
+# the fast lane while working (about two minutes); CI runs `make test`
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow" tests/unit tests/e2e/test_cli.py tests/attacks/test_text_as_data.py tests/batch/test_discover.py
 
 bench: setup
 	$(BIN)/python bench/grade_overhead.py
