@@ -164,7 +164,9 @@ def grade_batch(
 ) -> BatchOutcome:
     """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core); ``secret``
     is the course secret (:mod:`grader.core.secret`)."""
-    run = _Batch(assignment, tasks, sandbox_name, on_result, executor, workers or os.cpu_count() or 1, margin,
+    # never more workers than submissions: each one pays for a pool process and a warm zygote
+    count = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    run = _Batch(assignment, tasks, sandbox_name, on_result, executor, count, margin,
                  _Progress(len(tasks)) if progress else None, secret)
     return run.grade()
 
