@@ -4,17 +4,20 @@ The SMS Spam Collection is public, so a held-out split of it is only hidden if t
 cannot recognise the messages. Each message is cut into tokens (runs of letters and digits, and
 single other characters, after lower-casing) and every token is replaced by a code word drawn
 from a ``data.rng`` generator (keyed with the course secret). A token has several code words
-(homophones) and each occurrence takes one at random, so word frequencies, message lengths in
-characters, spelling and punctuation of the public text are all gone, and equal messages need not
-look equal. What a classifier learns from the training messages (which code words go with spam)
-still holds on the held-out ones, because both are enciphered with the same code book.
+(homophones: at least two, and one per ``flatten`` occurrences, so that code words are about
+equally frequent) and each occurrence takes one at random; null code words are strewn in. Word
+frequencies, message lengths, spelling and punctuation of the public text are gone, and equal
+messages need not look equal: frequency analysis with the public text as a crib finds nothing
+(tests/attacks/public_data/test_tables_attacks.py). What a classifier learns from the training
+messages (which code words go with spam) still holds on the held-out ones, because both are
+enciphered with the same code book.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 import string
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -47,9 +50,10 @@ class WordCipher:
         for text in texts:
             words = tokens(text)
             picks = rng.integers(0, 1 << 30, len(words))
-            coded = [self.book[w][p % len(self.book[w])] for w, p in zip(words, picks)]
+            coded = [self.book[w][p % len(self.book[w])] for w, p in zip(words, picks, strict=True)]
             n_nulls = int(rng.poisson(self.null_rate * (len(words) + 1))) if self.nulls else 0
-            for at, null in zip(rng.integers(0, len(coded) + 1, n_nulls), rng.integers(0, len(self.nulls), n_nulls)):
+            places = rng.integers(0, len(coded) + 1, n_nulls)
+            for at, null in zip(places, rng.integers(0, len(self.nulls), n_nulls), strict=True):
                 coded.insert(int(at), self.nulls[int(null)])
             out.append(" ".join(coded))
         return out
@@ -68,7 +72,7 @@ def make_cipher(
     n_nulls = round(null_rate * sum(counts.values()) / max(flatten, 1)) if null_rate else 0
     codes = _code_words(rng, sum(sizes) + n_nulls)
     ends = np.cumsum(sizes)
-    book = {w: tuple(codes[end - size:end]) for w, size, end in zip(vocabulary, sizes, ends)}
+    book = {w: tuple(codes[end - size:end]) for w, size, end in zip(vocabulary, sizes, ends, strict=True)}
     return WordCipher(book, tuple(codes[sum(sizes):]), null_rate)
 
 
@@ -79,6 +83,6 @@ def _code_words(rng: np.random.Generator, n: int) -> list[str]:
         draw = n - len(found) + 16
         letters = _LETTERS[rng.integers(0, len(_LETTERS), (draw, CODE_LENGTHS[1] - 1))]
         lengths = rng.integers(*CODE_LENGTHS, draw)
-        for row, length in zip(letters, lengths):
+        for row, length in zip(letters, lengths, strict=True):
             found.setdefault("".join(row[:length]), None)
     return list(found)[:n]

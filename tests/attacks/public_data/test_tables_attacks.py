@@ -9,15 +9,19 @@ to an honest wrong answer when its trick fails, and must earn no more than that 
 | submission            | exercise              | trick                                                   | bound |
 |-----------------------|-----------------------|---------------------------------------------------------|-------|
 | sms_lookup            | text-classification   | message -> label table: exact, normalised, word overlap  | 1     |
-| sms_frequency         | text-classification   | frequency analysis of the word cipher, public crib       | 1     |
+| sms_frequency         | text-classification   | frequency analysis of the word cipher, public crib       | L     |
 | sms_regenerate        | text-classification   | split regenerated from guessed keys (unkeyed sha256)     | 1     |
 | movielens_lookup      | recommender-movielens | (user, item) -> rating table                             | 3     |
 | movielens_degrees     | recommender-movielens | re-identification by colour refinement of the graph      | 3     |
 | svd_regenerate        | recommender-svd       | ratings regenerated from guessed keys (unkeyed sha256)   | 3     |
 
-Bounds: examples/always-ham earns 1 (text-classification), examples/wrong 3 (both recommenders),
-proved in ``test_honest_bounds``. Each trick is shown to work where the defence is absent
-(``test_*_works_without_*``), so the bounds are not met by a broken attack.
+Bounds: examples/always-ham earns 1 (text-classification), examples/wrong 3 (both
+recommenders), proved in ``test_honest_bounds``. L is what the honest ``tables/sms_length_rule.py`` earns with
+the same secret (a threshold on the number of tokens, learned from the training messages): the
+cipher keeps a message's length in tokens (give or take the nulls), and frequency analysis gets
+nothing beyond it (measured: the same accuracy and F1 with its decoding switched off).
+Each trick is shown to work where the defence is absent (``test_*_works_without_*``), so the
+bounds are not met by a broken attack.
 """
 
 from __future__ import annotations
@@ -50,9 +54,10 @@ REPO = HERE.parents[2]
 TABLES = HERE / "tables"
 SECRET = b"issue-12 tables attack secret"
 
+LENGTH_RULE = -1.0  # the bound is what sms_length_rule earns
 ATTACKS = [  # (exercise, submission, bound)
     ("text-classification", "sms_lookup", 1.0),
-    ("text-classification", "sms_frequency", 1.0),
+    ("text-classification", "sms_frequency", LENGTH_RULE),
     ("text-classification", "sms_regenerate", 1.0),
     ("recommender-movielens", "movielens_lookup", 3.0),
     ("recommender-movielens", "movielens_degrees", 3.0),
@@ -80,7 +85,8 @@ def _fill(name: str, values: dict[str, object], out: Path) -> Path:
     """The submission ``tables/<name>.py`` with its placeholders set to ``values`` (embedded tables)."""
     source = (TABLES / f"{name}.py").read_text(encoding="utf-8")
     for var, value in values.items():
-        source, n = re.subn(rf"^{var}(: \w+)? = .*$", lambda _m: f"{var} = {value!r}", source, count=1, flags=re.M)
+        line = f"{var} = {value!r}"
+        source, n = re.subn(rf"^{var}(: \w+)? = .*$", lambda _m, line=line: line, source, count=1, flags=re.M)
         assert n == 1, f"{name}: no placeholder {var}"
     path = out / f"{name}.py"
     path.write_text(source, encoding="utf-8")
@@ -91,12 +97,13 @@ def _tables() -> dict[str, dict[str, object]]:
     texts, labels = _sms()
     table = _movielens_b64()
     return {
-        "sms_lookup": {"TABLE": dict(zip(texts, labels))},
+        "sms_lookup": {"TABLE": dict(zip(texts, labels, strict=True))},
         "sms_frequency": {"MESSAGES": texts, "LABELS": labels},
         "sms_regenerate": {"LABELS": labels},
         "movielens_lookup": {"TABLE_B64": table},
         "movielens_degrees": {"TABLE_B64": table},
         "svd_regenerate": {},
+        "sms_length_rule": {},
     }
 
 
@@ -139,6 +146,10 @@ def test_honest_bounds(exercise: str, example: str, score: float) -> None:
 
 @pytest.mark.parametrize(("exercise", "name", "bound"), ATTACKS, ids=[a[1] for a in ATTACKS])
 def test_table_attack_gains_nothing(submissions: dict[str, Path], exercise: str, name: str, bound: float) -> None:
+    if bound == LENGTH_RULE:
+        honest = grade(exercise, submissions["sms_length_rule"])
+        assert honest.status == "ok" and honest.score < 5.0, describe(honest)
+        bound = max(1.0, honest.score)
     g = grade(exercise, submissions[name])
     assert g.status == "ok" and g.max_score == 10.0, describe(g)
     assert g.score <= bound, describe(g)

@@ -28,7 +28,7 @@ def _refine(graphs):
             for u, i in graphs]
     for _ in range(ROUNDS):
         sigs = []
-        for (u, i), (cu, ci) in zip(graphs, cols):
+        for (u, i), (cu, ci) in zip(graphs, cols, strict=True):
             su = np.zeros(N_USERS, np.uint64)
             si = np.zeros(N_ITEMS, np.uint64)
             np.add.at(su, u, weights[ci[i]])
@@ -77,12 +77,12 @@ class RatingPredictor:
         seen = (np.concatenate([tu, users]), np.concatenate([ti, items]))
         (su, si), (qu, qi) = _refine([seen, (pu, pi)])
         mu, mi = _match(su, qu), _match(si, qi)
-        table = dict(zip((pu * N_ITEMS + pi).tolist(), pr.tolist()))
+        table = dict(zip((pu * N_ITEMS + pi).tolist(), pr.tolist(), strict=True))
 
         def look(u, i):
             ok = (mu[u] >= 0) & (mi[i] >= 0)
             keys = (mu[u] * N_ITEMS + mi[i]).tolist()
-            return np.array([table.get(k, np.nan) if o else np.nan for k, o in zip(keys, ok)])
+            return np.array([table.get(k, np.nan) if o else np.nan for k, o in zip(keys, ok, strict=True)])
 
         if np.mean(look(tu, ti) == tr) < 0.5:  # the match does not explain the training ratings
             return fallback

@@ -15,7 +15,7 @@ N_ITEMS = 1682
 def _table():
     raw = np.frombuffer(zlib.decompress(base64.b64decode(TABLE_B64)), dtype=np.int32)
     keys, ratings = raw[: raw.size // 2], raw[raw.size // 2:]
-    return dict(zip(keys.tolist(), ratings.astype(float).tolist()))
+    return dict(zip(keys.tolist(), ratings.astype(float).tolist(), strict=True))
 
 
 def reconstruct(R, k):
@@ -29,7 +29,8 @@ class RatingPredictor:
     def fit(self, users, items, ratings, n_users, n_items):
         self.mean = float(np.mean(ratings))
         keys = (np.asarray(users) * N_ITEMS + np.asarray(items)).tolist()
-        agree = np.mean([self.table.get(k) == r for k, r in zip(keys, np.asarray(ratings, float).tolist())])
+        given = np.asarray(ratings, float).tolist()
+        agree = np.mean([self.table.get(k) == r for k, r in zip(keys, given, strict=True)])
         self.trusted = bool(agree > 0.9)
         return self
 
