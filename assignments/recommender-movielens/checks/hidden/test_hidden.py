@@ -1,7 +1,11 @@
 """Hidden checks for recommender-movielens: optimality of reconstruct, held-out RMSE on MovieLens 100k.
 
-The split is drawn from a generator seeded by a key that only this file holds; the held-out ratings
-stay here. Targets are computed on the trusted side; only a message's first line reaches students.
+The split is drawn from a generator keyed with the course secret; the held-out ratings stay here.
+MovieLens is public, so the predictor sees it disguised (grader.data.ratings_disguise): users and
+items renumbered by secret permutations, training rows shuffled, held-out pairs hidden among decoy
+pairs that are not scored. A table of public ratings cannot be indexed by the secret ids. Targets are
+computed on the trusted side (renumbering does not change them); only a message's first line
+reaches students.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import numpy as np
 import pytest
 
 from grader.data.synthetic import mean_centred_svd_rmse, rmse, split_ratings, user_mean_baseline_rmse
+from grader.data.ratings_disguise import disguise_ratings
 from grader.data.real import load_movielens_100k
 
 REL_TOL = 1e-6  # Frobenius error may exceed the optimum by this fraction (plus rounding)
@@ -71,12 +76,14 @@ def test_predictor_heldout_rmse(submission, data, credit) -> None:
     train, test = split_ratings(load_movielens_100k(), data.rng("heldout-split"), TEST_FRACTION)
     baseline = user_mean_baseline_rmse(train, test)
     target = SLACK * mean_centred_svd_rmse(train, test, N_FACTORS)
+    task = disguise_ratings(train, test, data.rng("heldout-disguise"))
+    seen = task.train
     model = submission.RatingPredictor(n_factors=N_FACTORS)
-    model.fit(train.users, train.items, train.ratings, train.n_users, train.n_items)
-    pred = np.asarray(model.predict(test.users, test.items), dtype=float)
-    assert pred.shape == test.ratings.shape, (
+    model.fit(seen.users, seen.items, seen.ratings, seen.n_users, seen.n_items)
+    pred = np.asarray(model.predict(task.query_users, task.query_items), dtype=float)
+    assert pred.shape == task.query_users.shape, (
         f"predict(users, items) must return one rating per pair\ngot shape {pred.shape}"
     )
     assert np.all(np.isfinite(pred)), "predict(users, items) returned NaN or infinite values"
-    score = rmse(pred, test.ratings)
+    score = rmse(pred[task.scored], task.truth)
     credit.linear(score, zero_at=baseline, full_at=target, label="held-out RMSE")

@@ -1,4 +1,5 @@
-"""A hand-written keyword rule, no learning: better than the baseline, well short of a real model."""
+"""A hand-written keyword rule, no learning: passes the public checks, but the graded messages are
+enciphered (no English word in them), so it earns nothing on the hidden checks."""
 
 import numpy as np
 
