@@ -7,7 +7,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import select
 import shutil
 import socket
 import struct
@@ -19,8 +18,8 @@ from typing import Any
 from grader.models import Limits, SandboxRun, Verdict
 from grader.sandbox.base import SandboxError, WorkerProcess
 from grader.sandbox.cgroup_files import Accounting, memberships, read_v1, read_v2
-from grader.sandbox.verdicts import ExitFacts, classify, output_limit, signal_in_exit_code
-from harness.protocol import ChannelClosed, ChannelTimeout, FrameReader
+from grader.sandbox.verdicts import ExitFacts, ended, output_limit, signal_in_exit_code
+from harness.protocol import FrameReader, write_with_deadline
 
 MONITOR_PERIOD = 0.05
 STOP_TIMEOUT = 20
@@ -156,24 +155,7 @@ class DockerWorker(WorkerProcess):
 
     # -- channel --------------------------------------------------------------------
     def send(self, frame: bytes, timeout: float) -> None:
-        view = memoryview(frame)
-        deadline = time.monotonic() + timeout
-        while view:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ChannelTimeout()
-            try:
-                _, ready, _ = select.select([], [self._sock], [], left)
-            except (OSError, ValueError) as exc:
-                raise ChannelClosed(str(exc)) from None
-            if not ready:
-                continue
-            try:
-                view = view[self._sock.send(view, socket.MSG_DONTWAIT) :]
-            except BlockingIOError:
-                continue
-            except OSError as exc:
-                raise ChannelClosed(str(exc)) from None
+        write_with_deadline(self._sock, frame, timeout, lambda chunk: self._sock.send(chunk, socket.MSG_DONTWAIT))
 
     def receive(self, timeout: float) -> bytes:
         return self.reader.read(timeout)
@@ -287,15 +269,7 @@ class DockerWorker(WorkerProcess):
             failures = self._usage.memory_failures
         facts = ExitFacts(tripped=self._violation, oom_killed=bool(state.get("OOMKilled")), signal=sig,
                           cpu_seconds=cpu, memory_failures=failures, memory_first=True)
-        verdict, reason = classify(facts, self.limits)
-        return SandboxRun(
-            exit_code=exit_code,
-            signal=sig,
-            verdict=verdict,
-            reason=reason,
-            cpu_seconds=cpu,
-            peak_memory_mb=peak_mb,
-            wall_seconds=time.monotonic() - self.started,
-            output=self._output.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00"),
-            output_truncated=self._output_total > len(self._output),
-        )
+        return ended(facts, self.limits, exit_code=exit_code, sig=sig, peak_mb=peak_mb,
+                     wall_seconds=time.monotonic() - self.started,
+                     output=self._output.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00"),
+                     output_truncated=self._output_total > len(self._output))

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from grader.models import Limits, SandboxRun, Verdict
 from grader.sandbox.base import SandboxError, WorkerProcess
 from grader.sandbox.drain import OutputCapture
-from grader.sandbox.verdicts import ExitFacts, classify, exit_of, memory_limit, output_limit
+from grader.sandbox.verdicts import ExitFacts, ended, exit_of, memory_limit, output_limit
 from harness.protocol import FrameReader, write_with_deadline
 
 MONITOR_PERIOD = 0.05
@@ -182,20 +182,11 @@ class PopenWorker(WorkerProcess):
             facts = self._exit_facts(status) if self._exit_facts else ExitFacts(signal=exit_of(status)[1])
             facts = dataclasses.replace(facts, tripped=self._violation, cpu_seconds=cpu)
             self._cleanup()
-            self._result = self._describe(status, cpu, peak_mb, facts)
+            self._result = self._describe(status, peak_mb, facts)
             return self._result
 
-    def _describe(self, status: int, cpu: float, peak_mb: float, facts: ExitFacts) -> SandboxRun:
+    def _describe(self, status: int, peak_mb: float, facts: ExitFacts) -> SandboxRun:
         exit_code, sig = exit_of(status)
-        verdict, reason = classify(facts, self.limits)
-        return SandboxRun(
-            exit_code=exit_code,
-            signal=sig,
-            verdict=verdict,
-            reason=reason,
-            cpu_seconds=cpu,
-            peak_memory_mb=peak_mb,
-            wall_seconds=time.monotonic() - self.started,
-            output=self.output.text(),
-            output_truncated=self.output.total > len(self.output.data),
-        )
+        return ended(facts, self.limits, exit_code=exit_code, sig=sig, peak_mb=peak_mb,
+                     wall_seconds=time.monotonic() - self.started, output=self.output.text(),
+                     output_truncated=self.output.total > len(self.output.data))

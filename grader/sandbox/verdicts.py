@@ -12,7 +12,7 @@ import os
 import signal
 from dataclasses import dataclass
 
-from grader.models import Limits, Verdict
+from grader.models import Limits, SandboxRun, Verdict
 
 #: A worker killed at its CPU rlimit's hard limit (SIGKILL) used this much of it at least.
 CPU_SLACK = 0.05
@@ -102,3 +102,12 @@ def classify(facts: ExitFacts, limits: Limits) -> tuple[Verdict | None, str]:
     if facts.names_crashes:
         return killed_by(sig)
     return None, ""
+
+
+def ended(facts: ExitFacts, limits: Limits, *, exit_code: int | None, sig: int | None, peak_mb: float,
+          wall_seconds: float, output: str, output_truncated: bool) -> SandboxRun:
+    """The record of a worker that ended, with the verdict its facts give."""
+    verdict, reason = classify(facts, limits)
+    return SandboxRun(exit_code=exit_code, signal=sig, verdict=verdict, reason=reason, cpu_seconds=facts.cpu_seconds,
+                      peak_memory_mb=peak_mb, wall_seconds=wall_seconds, output=output,
+                      output_truncated=output_truncated)

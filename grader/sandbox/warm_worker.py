@@ -16,7 +16,7 @@ from grader.sandbox.base import SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.cgroups import WorkerCgroup
 from grader.sandbox.drain import OutputCapture
 from grader.sandbox.staging import read_submission
-from grader.sandbox.verdicts import ExitFacts, classify, exit_of, output_limit
+from grader.sandbox.verdicts import ExitFacts, ended, exit_of, output_limit
 from grader.sandbox.warm_keeper import CONTROL_TIMEOUT, KeeperKey
 from grader.sandbox.warm_zygote import Zygote
 from harness.protocol import ChannelClosed, FrameReader, write_with_deadline
@@ -133,19 +133,16 @@ class WarmWorker(WorkerProcess):
             status = report[0] if report is not None else None
             self.output.finish(timeout=1.0)
             cpu, peak_mb = self.cgroup.measure()
-            verdict, reason = classify(self._facts(status, cpu), self.limits)
+            facts = self._facts(status, cpu)
             self.keeper.close_all()
             # reaping the keeper, checking the zygote and removing the group happen in the
             # background; the zygote's next user waits for the check (Zygote.take)
             self.zygote.after_child(self.keeper)
             self.zygote.busy.release()
             exit_code, sig = (None, signal.SIGKILL) if status is None else exit_of(status)
-            self._result = SandboxRun(
-                exit_code=exit_code, signal=sig, verdict=verdict,
-                reason=reason, cpu_seconds=cpu, peak_memory_mb=peak_mb,
-                wall_seconds=time.monotonic() - self.started, output=self.output.text(),
-                output_truncated=self.output.total > len(self.output.data),
-            )
+            self._result = ended(facts, self.limits, exit_code=exit_code, sig=sig, peak_mb=peak_mb,
+                                 wall_seconds=time.monotonic() - self.started, output=self.output.text(),
+                                 output_truncated=self.output.total > len(self.output.data))
             return self._result
 
     def _facts(self, status: int | None, cpu: float) -> ExitFacts:
