@@ -69,9 +69,10 @@ def _exit_facts(cgroup: WorkerCgroup | None) -> Callable[[int], ExitFacts]:
         if cgroup is not None:
             cgroup.measure()
             oom = cgroup.out_of_memory
-        inner = signal_in_exit_code(exit_of(status)[0])
+        exit_code, own_signal = exit_of(status)
+        inner = signal_in_exit_code(exit_code)
         if inner is None:
-            return ExitFacts(oom_killed=oom, signal=exit_of(status)[1])
+            return ExitFacts(oom_killed=oom, signal=own_signal)
         failures = cgroup.memory_failures if cgroup is not None else 0
         return ExitFacts(oom_killed=oom, signal=inner, memory_failures=failures, names_crashes=True)
 
