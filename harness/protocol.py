@@ -19,6 +19,7 @@ import os
 import select
 import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -343,20 +344,26 @@ class FrameReader:
             raise ProtocolError(f"frame larger than {self.max_frame_bytes} bytes")
 
 
-def write_with_deadline(fd: int, data: bytes, timeout: float) -> None:
-    """Write every byte to a non-blocking ``fd`` before ``timeout`` seconds pass (ChannelTimeout),
-    or raise ChannelClosed when the reading end is gone."""
+def write_with_deadline(target: Any, data: bytes, timeout: float,
+                        write: Callable[[memoryview], int] | None = None) -> None:
+    """Write every byte to a non-blocking file descriptor ``target`` (or, with ``write``, whatever
+    ``target`` is that ``select`` can wait for) before ``timeout`` seconds pass (ChannelTimeout), or
+    raise ChannelClosed when the reading end is gone."""
+    put = write if write is not None else (lambda chunk: os.write(target, chunk))
     view = memoryview(data)
     deadline = time.monotonic() + timeout
     while view:
         left = deadline - time.monotonic()
         if left <= 0:
             raise ChannelTimeout()
-        _, ready, _ = select.select([], [fd], [], left)
+        try:
+            _, ready, _ = select.select([], [target], [], left)
+        except (OSError, ValueError) as exc:
+            raise ChannelClosed(str(exc)) from None
         if not ready:
             continue
         try:
-            view = view[os.write(fd, view) :]
+            view = view[put(view) :]
         except BlockingIOError:
             continue
         except OSError as exc:

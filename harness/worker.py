@@ -106,9 +106,6 @@ class Worker:
             return target[decoder.decode(header.get("key"))]
         if op == "len":
             return len(target)
-        if op == "release":
-            self.objects.pop(int(header.get("target", -1)), None)
-            return None
         raise ProtocolError(f"unknown operation {op!r}")
 
 

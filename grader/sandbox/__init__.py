@@ -1,4 +1,33 @@
-"""Sandbox backends behind one interface; ``get_sandbox('auto')`` picks the strongest available."""
+"""Sandbox backends behind one interface; ``get_sandbox('auto')`` picks the strongest available.
+
+Modules:
+
+- ``base``: the interface (``Sandbox``, ``WorkerProcess``, ``WorkerSpec``, ``SandboxError``).
+- ``verdicts``: the one verdict classifier: how a worker ended (``ExitFacts``) -> verdict and reason.
+- ``worker_env``: the worker's clean environment, rlimits, bootstrap and command line.
+- ``staging``: copying the harness and the submission into a worker's folder.
+- ``popen_worker``: a worker run with ``subprocess``: pipes, capped output, memory monitor, stop.
+- ``drain``: threads that drain a pipe and own its read end (captured output, logs).
+- ``process``: the ``process`` backend (a plain child process; no isolation).
+- ``bwrap_command``: the bubblewrap command line of cold workers and zygotes.
+- ``bwrap_dirs``: readable parent folders for bubblewrap's mount points.
+- ``bwrap_launch``: entering a bubblewrap sandbox (enter step, a root grader's id mapping).
+- ``bwrap``: the ``bwrap`` backend (cold workers in bubblewrap under control groups).
+- ``warm``: the ``bwrap-warm`` backend (pools of zygotes).
+- ``warm_zygote``: the grader's side of one zygote (start, fork, check, stop).
+- ``warm_keeper``: a keeper's pipes, what it is prepared for, its move into a group.
+- ``warm_worker``: a worker forked by a zygote, as a ``WorkerProcess``.
+- ``docker``: the ``docker`` backend (a container per worker).
+- ``docker_image``: which image docker workers run in.
+- ``docker_worker``: one container as a ``WorkerProcess`` (stdio demultiplexed, groups sampled).
+- ``cgroups``: per-worker control groups: limits, accounting, kill, removal.
+- ``cgroup_files``: readers of /proc and cgroup files (memberships, accounting, NSpid).
+- ``leftovers``: the one sweep of what graders that are gone left behind.
+- ``enter``: the step before a sandbox: join its groups, a fresh keyring, exec.
+- ``userns``: a root grader's mapping of a sandbox's user namespace.
+- ``host_ids``: leases of unprivileged host uids for sandboxes.
+- ``seccomp``: the workers' seccomp policy (a BPF program, a docker profile).
+"""
 
 from __future__ import annotations
 

@@ -1,30 +1,17 @@
 """The sandbox interface: start a harness worker under limits, talk to it in frames, stop it.
 
 A backend only has to say how to start a worker and how to stop it; everything about the
-protocol, time budgets and restarts lives in ``grader.proxy``.
+protocol, time budgets and restarts lives in ``grader.core.remote``.
 """
 
 from __future__ import annotations
 
-import signal
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from grader.models import Limits, SandboxRun, Verdict
-
-
-def cpu_limit_verdict(sig: int | None, cpu: float, limits: Limits) -> tuple[Verdict, str] | None:
-    """TIME_LIMIT when the worker died of its CPU rlimit (SIGXCPU, or the SIGKILL at the hard limit)."""
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_time - 0.05):
-        return Verdict.TIME_LIMIT, f"used more than {limits.cpu_time:g} s of CPU time"
-    return None
-
-
-def memory_limit_verdict(limits: Limits) -> tuple[Verdict, str]:
-    """MEMORY_LIMIT, with the limit in the reason."""
-    return Verdict.MEMORY_LIMIT, f"used more than {limits.memory_mb} MiB of memory"
+from grader.core.values import Limits, SandboxRun
 
 
 class SandboxError(Exception):
@@ -51,10 +38,6 @@ class WorkerProcess(ABC):
     @abstractmethod
     def receive(self, timeout: float) -> bytes:
         """Read one frame; raise ``ChannelTimeout``, ``ChannelClosed`` or ``ProtocolError``."""
-
-    @abstractmethod
-    def violation(self) -> SandboxRun | None:
-        """If a monitor already stopped the worker (memory, output), how it ended."""
 
     @abstractmethod
     def stop(self) -> SandboxRun:

@@ -21,10 +21,14 @@ import time
 import uuid
 from pathlib import Path
 
+from grader.sandbox import leftovers
+from grader.sandbox.cgroup_files import group_pids, memberships, read_text, read_v1, read_v2
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 BASE = "mljudge"
 V1_CONTROLLERS = ("memory", "pids", "cpuacct")
 _UNLIMITED = 1 << 62
+GROUP_PREFIX = "w-"  # then the grader's pid
 REMOVE_SECONDS = 15.0  # a group whose processes are still leaving after this is left for the sweep
 
 
@@ -34,22 +38,10 @@ class CgroupError(Exception):
 
 def _own_paths() -> dict[str, str]:
     """Controller name ("" for the unified hierarchy) -> this process's group path."""
-    paths: dict[str, str] = {}
     try:
-        text = Path("/proc/self/cgroup").read_text()
+        return memberships("self")
     except OSError as exc:
         raise CgroupError(f"cannot read /proc/self/cgroup: {exc}") from exc
-    for line in text.splitlines():
-        parts = line.split(":", 2)
-        if len(parts) != 3:
-            continue
-        _, controllers, path = parts
-        if controllers == "":
-            paths[""] = path
-        for name in controllers.split(","):
-            if name:
-                paths[name] = path
-    return paths
 
 
 def is_unified() -> bool:
@@ -62,41 +54,9 @@ def _write(path: Path, value: str) -> None:
         fh.write(value)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def _read_int(path: Path) -> int | None:
-    text = _read(path).strip()
-    if not text or text == "max":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _keyed(path: Path) -> dict[str, int]:
-    values: dict[str, int] = {}
-    for line in _read(path).splitlines():
-        parts = line.split()
-        if len(parts) == 2:
-            with contextlib.suppress(ValueError):
-                values[parts[0]] = int(parts[1])
-    return values
-
-
 def _pids(group: Path) -> list[int]:
     """The processes of ``group`` and of every group below it."""
-    out = []
-    for directory in [group, *_subgroups(group)]:
-        for token in _read(directory / "cgroup.procs").split():
-            with contextlib.suppress(ValueError):
-                out.append(int(token))
-    return out
+    return [pid for directory in [group, *_subgroups(group)] for pid in group_pids(directory)]
 
 
 def _subgroups(group: Path) -> list[Path]:
@@ -152,7 +112,7 @@ class WorkerCgroup:
     @classmethod
     def create(cls, memory_mb: int, processes: int) -> WorkerCgroup:
         """Make the groups and set their limits; raise ``CgroupError`` if that is not possible."""
-        name = f"w-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        name = f"{GROUP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         own = _own_paths()
         _sweep_once(own)
         if is_unified():
@@ -201,7 +161,7 @@ class WorkerCgroup:
             base.mkdir(exist_ok=True)
             wanted = {"memory", "pids"}
             for directory in (parent, base):
-                have = set(_read(directory / "cgroup.subtree_control").split())
+                have = set(read_text(directory / "cgroup.subtree_control").split())
                 missing = wanted - have
                 if missing:
                     # fails (EBUSY) if ``parent`` holds processes and is not the root: then no luck
@@ -227,28 +187,17 @@ class WorkerCgroup:
         """Read CPU seconds, peak memory (MiB) and OOM kills; keep them on ``self``."""
         if self.unified:
             group = self.groups.get("")
-            if group is not None:
-                usec = _keyed(group / "cpu.stat").get("usage_usec")
-                if usec is not None:
-                    self.cpu_seconds = usec / 1e6
-                peak = _read_int(group / "memory.peak")
-                if peak is not None:
-                    self.peak_mb = peak / (1024 * 1024)
-                events = _keyed(group / "memory.events")
-                self.oom_kills = max(self.oom_kills, events.get("oom_kill", 0))
-                self.memory_failures = max(self.memory_failures, events.get("max", 0))
+            if group is None:
+                return self.cpu_seconds, self.peak_mb
+            used = read_v2(group)
         else:
-            if "cpuacct" in self.groups:
-                ns = _read_int(self.groups["cpuacct"] / "cpuacct.usage")
-                if ns is not None:
-                    self.cpu_seconds = ns / 1e9
-            memory = self.groups.get("memory")
-            if memory is not None:
-                peak = _read_int(memory / "memory.max_usage_in_bytes")
-                if peak is not None:
-                    self.peak_mb = peak / (1024 * 1024)
-                self.oom_kills = max(self.oom_kills, _keyed(memory / "memory.oom_control").get("oom_kill", 0))
-                self.memory_failures = max(self.memory_failures, _read_int(memory / "memory.failcnt") or 0)
+            used = read_v1(self.groups.get("memory"), self.groups.get("cpuacct"))
+        if used.cpu_seconds is not None:
+            self.cpu_seconds = used.cpu_seconds
+        if used.peak_bytes is not None:
+            self.peak_mb = used.peak_bytes / (1024 * 1024)
+        self.oom_kills = max(self.oom_kills, used.oom_kills)
+        self.memory_failures = max(self.memory_failures, used.limit_hits)
         return self.cpu_seconds, self.peak_mb
 
     @property
@@ -292,26 +241,17 @@ class WorkerCgroup:
         self._destroyed = True
 
 
-_swept: set[int] = set()
-
-
 def _sweep_once(own: dict[str, str]) -> None:
     """Once per process: remove the groups of graders that are gone (``w-<pid>-…`` with no such
     pid), e.g. a batch worker killed with SIGKILL. Groups of a live pid are never touched."""
-    if os.getpid() in _swept:
+    if not leftovers.first_sweep("cgroups"):
         return
-    _swept.add(os.getpid())
     bases = [CGROUP_ROOT / c / own[c].lstrip("/") / BASE for c in V1_CONTROLLERS if c in own]
     if "" in own:
         bases.append(CGROUP_ROOT / own[""].lstrip("/") / BASE)
     for base in bases:
         with contextlib.suppress(OSError):
-            for group in base.iterdir():
-                parts = group.name.split("-")
-                if len(parts) != 3 or parts[0] != "w" or not parts[1].isdigit() or not group.is_dir():
-                    continue
-                if Path(f"/proc/{parts[1]}").exists():
-                    continue
+            for group in leftovers.orphans((g for g in base.iterdir() if g.is_dir()), GROUP_PREFIX):
                 for pid in _pids(group):
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGKILL)

@@ -1,66 +1,30 @@
 """A harness worker run as a child process: pipes for the channel, capped output, a memory
 monitor, and a stop that kills the whole session and reports resource use.
 
-Shared by every backend that starts the worker with ``subprocess`` (process, bwrap).
+Shared by every backend that starts the worker with ``subprocess`` (process, bwrap). A backend
+may say more about how its worker ended (``exit_facts``: its control group's memory events, a
+signal reported by bubblewrap); ``grader.sandbox.verdicts`` turns that into the verdict.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from grader.models import Limits, SandboxRun, Verdict
-from grader.sandbox.base import SandboxError, WorkerProcess, cpu_limit_verdict, memory_limit_verdict
+from grader.core.values import Limits, SandboxRun, Verdict
+from grader.sandbox.base import SandboxError, WorkerProcess
 from grader.sandbox.drain import OutputCapture
+from grader.sandbox.verdicts import ExitFacts, ended, exit_of, memory_limit, output_limit
 from harness.protocol import FrameReader, write_with_deadline
 
 MONITOR_PERIOD = 0.05
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
-
-HARNESS_ROOT = Path(__file__).resolve().parents[2]
-BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from harness.worker import main; sys.exit(main(sys.argv[2:]))"
-
-
-def worker_environment(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """A clean environment for the worker: no secrets, thread pools pinned to one thread."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "NUMEXPR_NUM_THREADS": "1",
-        "TF_NUM_INTRAOP_THREADS": "1",
-        "TF_NUM_INTEROP_THREADS": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine facts, not secrets
-        if key in os.environ:
-            env[key] = os.environ[key]
-    env.update(extra or {})
-    return env
-
-
-def rlimits_for(limits: Limits) -> dict[str, int]:
-    """The rlimits the worker applies to itself before importing the submission."""
-    return {
-        "cpu": max(1, int(limits.cpu_time + 0.999)),
-        "fsize": limits.file_size_mb * 1024 * 1024,
-        "core": 0,
-        "nofile": 1024,
-    }
-
 
 def session_memory_kb(sid: int) -> tuple[int, int]:
     """Memory of the processes in session ``sid``, in KiB (Linux /proc): the sum of their resident
@@ -111,13 +75,13 @@ class PopenWorker(WorkerProcess):
         monitor_memory: bool = True,
         kill_extra: Callable[[], None] | None = None,
         usage: Callable[[], tuple[float, float] | None] | None = None,
-        verdict_hook: Callable[[int, float], tuple[Verdict, str] | None] | None = None,
+        exit_facts: Callable[[int], ExitFacts] | None = None,
     ) -> None:
         self.limits = limits
         self._cleanup = cleanup
         self._kill_extra = kill_extra
         self._usage = usage
-        self._verdict_hook = verdict_hook
+        self._exit_facts = exit_facts
         self._lock = threading.Lock()  # held by stop
         self._violation_lock = threading.Lock()  # taken by the monitors, even while stop waits for them
         self._violation: tuple[Verdict, str] | None = None
@@ -150,7 +114,7 @@ class PopenWorker(WorkerProcess):
         self.output = OutputCapture(
             err_r,
             limits.output_kb * 1024,
-            lambda: self._trip(Verdict.OUTPUT_LIMIT, f"printed more than {limits.output_kb} KiB"),
+            lambda: self._trip(*output_limit(limits)),
         )
         self.output.start()
         self._stop_monitor = threading.Event()
@@ -181,13 +145,8 @@ class PopenWorker(WorkerProcess):
             rss, high_water = session_memory_kb(self.proc.pid)
             self._peak_kb = max(self._peak_kb, rss, high_water)
             if rss > limit_kb:
-                self._trip(*memory_limit_verdict(self.limits))
+                self._trip(*memory_limit(self.limits))
                 return
-
-    def violation(self) -> SandboxRun | None:
-        if self._violation is None:
-            return None
-        return self.stop()
 
     # -- stopping -------------------------------------------------------------------
     def _kill(self) -> None:
@@ -220,32 +179,14 @@ class PopenWorker(WorkerProcess):
             measured = self._usage() if self._usage else None
             if measured is not None:
                 cpu, peak_mb = max(cpu, measured[0]), max(peak_mb, measured[1])
-            extra = self._verdict_hook(status, cpu) if self._verdict_hook else None
+            facts = self._exit_facts(status) if self._exit_facts else ExitFacts(signal=exit_of(status)[1])
+            facts = dataclasses.replace(facts, tripped=self._violation, cpu_seconds=cpu)
             self._cleanup()
-            self._result = self._describe(status, cpu, peak_mb, extra)
+            self._result = self._describe(status, peak_mb, facts)
             return self._result
 
-    def _describe(
-        self, status: int, cpu: float, peak_mb: float, extra: tuple[Verdict, str] | None = None
-    ) -> SandboxRun:
-        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        verdict: Verdict | None = None
-        reason = ""
-        if self._violation is not None:
-            verdict, reason = self._violation
-        elif extra is not None:  # the backend knows better (cgroup OOM kill, a signal inside bwrap)
-            verdict, reason = extra
-        elif (cpu_limit := cpu_limit_verdict(sig, cpu, self.limits)) is not None:
-            verdict, reason = cpu_limit
-        return SandboxRun(
-            exit_code=exit_code,
-            signal=sig,
-            verdict=verdict,
-            reason=reason,
-            cpu_seconds=cpu,
-            peak_memory_mb=peak_mb,
-            wall_seconds=time.monotonic() - self.started,
-            output=self.output.text(),
-            output_truncated=self.output.total > len(self.output.data),
-        )
+    def _describe(self, status: int, peak_mb: float, facts: ExitFacts) -> SandboxRun:
+        exit_code, sig = exit_of(status)
+        return ended(facts, self.limits, exit_code=exit_code, sig=sig, peak_mb=peak_mb,
+                     wall_seconds=time.monotonic() - self.started, output=self.output.text(),
+                     output_truncated=self.output.total > len(self.output.data))

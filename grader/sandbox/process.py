@@ -4,7 +4,6 @@ machine, never for grading other people's work."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -13,35 +12,14 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from grader.files import NotARegularFile, copy_regular_file
-from grader.models import Limits, Verdict
+from grader.core.values import Limits
 from grader.sandbox import enter
-from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec, memory_limit_verdict
+from grader.sandbox.base import Sandbox, WorkerProcess, WorkerSpec
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_available
-from grader.sandbox.popen_worker import BOOTSTRAP, HARNESS_ROOT, PopenWorker, rlimits_for, worker_environment
-
-
-def stage_files(spec: WorkerSpec, root: Path) -> tuple[Path, Path]:
-    """Copy the harness and the submission into ``root``; return (lib dir, work dir)."""
-    lib = root / "lib"
-    work = root / "work"
-    shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
-    work.mkdir()
-    try:
-        copy_regular_file(spec.submission, work / f"{spec.module_name}.py")
-    except (OSError, NotARegularFile) as exc:
-        raise SandboxError(f"cannot read the submission {spec.submission}: {exc}") from exc
-    return lib, work
-
-
-def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
-                confine: dict[str, object] | None = None) -> list[str]:
-    """The command line that starts the harness worker (``confine``: see ``harness.confine``)."""
-    return [
-        python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
-        json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
-        *([json.dumps(confine)] if confine else []),
-    ]
+from grader.sandbox.popen_worker import PopenWorker
+from grader.sandbox.staging import stage_files
+from grader.sandbox.verdicts import ExitFacts, exit_of
+from grader.sandbox.worker_env import worker_argv, worker_environment
 
 
 class ProcessSandbox(Sandbox):
@@ -73,10 +51,9 @@ class ProcessSandbox(Sandbox):
                 cgroup.kill_all()
             kill_marked(run_id)
 
-        def verdict(status: int, cpu: float) -> tuple[Verdict, str] | None:
-            if cgroup is not None and cgroup.measure() and cgroup.out_of_memory:
-                return memory_limit_verdict(spec.limits)
-            return None
+        def exit_facts(status: int) -> ExitFacts:
+            oom = cgroup is not None and bool(cgroup.measure()) and cgroup.out_of_memory
+            return ExitFacts(signal=exit_of(status)[1], oom_killed=oom)
 
         return PopenWorker(
             argv,
@@ -85,7 +62,7 @@ class ProcessSandbox(Sandbox):
             limits=spec.limits,
             cleanup=cleanup,
             kill_extra=kill_extra,
-            verdict_hook=verdict,
+            exit_facts=exit_facts,
         )
 
 

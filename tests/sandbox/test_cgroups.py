@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import cgroups
+from grader.sandbox import cgroups, leftovers
 from grader.sandbox.bwrap import BwrapSandbox
 from grader.sandbox.cgroups import WorkerCgroup
 
@@ -29,7 +29,7 @@ def test_groups_of_a_dead_grader_are_swept_and_live_ones_kept() -> None:
     assert orphans and all(p.is_dir() for p in orphans)
     mine = WorkerCgroup.create(64, 16)
     try:
-        cgroups._swept.discard(os.getpid())
+        leftovers.forget("cgroups")
         cgroups._sweep_once(cgroups._own_paths())
         assert not any(p.exists() for p in orphans)
         assert all(p.is_dir() for p in mine.groups.values())  # this (live) process's group stays

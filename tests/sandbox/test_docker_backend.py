@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 import grader.sandbox.docker as docker_module
 from grader.core.values import Limits
-from grader.sandbox import get_sandbox
+from grader.sandbox import get_sandbox, leftovers
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.docker import IMAGE_ENV, DockerSandbox, configured_image
 from tests.conftest import REPO
@@ -67,13 +66,13 @@ def test_containers_of_a_killed_grader_are_swept_by_the_next(tmp_path: Path) -> 
     name, staged = maker.stdout.readline().split()
     client = docker_sdk.from_env()
     try:
-        docker_module._swept.discard(os.getpid())
+        leftovers.forget("docker")
         docker_module.sweep_orphans(client)
         assert client.api.containers(all=True, filters={"name": name}), "a live grader's container was removed"
         maker.kill()
         maker.wait()
         assert client.api.containers(all=True, filters={"name": name}) and Path(staged).exists()
-        docker_module._swept.discard(os.getpid())
+        leftovers.forget("docker")
         docker_module.sweep_orphans(client)
         assert client.api.containers(all=True, filters={"name": name}) == []
         assert not Path(staged).exists()

@@ -23,7 +23,7 @@ from grader.core.remote import SubmissionRaised, SubmissionUnavailable, WorkerSe
 from grader.core.values import Limits, Verdict
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
-from grader.sandbox.popen_worker import worker_environment
+from grader.sandbox.worker_env import worker_environment
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="rlimits and /proc: Linux")
 

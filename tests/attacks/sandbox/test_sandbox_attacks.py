@@ -81,7 +81,8 @@ from grader.core.assignment import AssignmentSpec, get_assignment
 from grader.core.grade import grade_one
 from grader.core.values import Grade, Submission, Verdict
 from grader.sandbox import BACKENDS, get_sandbox
-from grader.sandbox.bwrap import PASSWD, BwrapSandbox
+from grader.sandbox.bwrap import BwrapSandbox
+from grader.sandbox.bwrap_command import PASSWD
 from grader.sandbox.cgroups import BASE, CGROUP_ROOT
 from grader.sandbox.warm import WarmBwrapSandbox
 from tests.sandbox.helpers import parent_pid

@@ -1,0 +1,68 @@
+"""What every backend gives a harness worker: a clean environment, its rlimits, and the command
+line that starts it (or the zygote) from a harness copied into the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from grader.core.values import Limits
+from grader.sandbox.base import WorkerSpec
+
+#: The checkout (or installation) that holds the ``harness`` package.
+HARNESS_ROOT = Path(__file__).resolve().parents[2]
+
+
+def bootstrap(module: str) -> str:
+    """``python -c`` code that puts ``argv[1]`` first on the path and runs ``module.main(argv[2:])``."""
+    return (f"import sys; sys.path.insert(0, sys.argv[1]); from {module} import main; "
+            "sys.exit(main(sys.argv[2:]))")
+
+
+BOOTSTRAP = bootstrap("harness.worker")
+
+
+def worker_environment(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment for the worker: no secrets, thread pools pinned to one thread."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "NUMEXPR_NUM_THREADS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine facts, not secrets
+        if key in os.environ:
+            env[key] = os.environ[key]
+    env.update(extra or {})
+    return env
+
+
+def rlimits_for(limits: Limits) -> dict[str, int]:
+    """The rlimits the worker applies to itself before importing the submission."""
+    return {
+        "cpu": max(1, int(limits.cpu_time + 0.999)),
+        "fsize": limits.file_size_mb * 1024 * 1024,
+        "core": 0,
+        "nofile": 1024,
+    }
+
+
+def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
+                confine: dict[str, object] | None = None) -> list[str]:
+    """The command line that starts the harness worker (``confine``: see ``harness.confine``)."""
+    return [
+        python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
+        json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
+        *([json.dumps(confine)] if confine else []),
+    ]
