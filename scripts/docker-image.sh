@@ -14,7 +14,7 @@ set -euo pipefail
 trap 'echo "docker-image.sh: error: \"$BASH_COMMAND\" failed (exit $?) at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 
-# Pinned versions: keep in step with the defaults in the Dockerfile and grader/sandbox/docker.py.
+# Pinned versions: keep in step with the defaults in the Dockerfile and grader/sandbox/docker_image.py.
 NUMPY_VERSION=2.4.6
 SCIPY_VERSION=1.17.1
 SKLEARN_VERSION=1.9.1

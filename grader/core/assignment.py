@@ -49,6 +49,8 @@ class AssignmentSpec:
     examples: tuple[ExampleSpec, ...]
     due: dt.datetime | None = None
     late_penalty_per_day: float = 0.0
+    #: modules warm workers import once per pool (``preload`` in ``[limits]``, e.g. ["keras"])
+    preload: tuple[str, ...] = ()
 
     @property
     def module_name(self) -> str:
@@ -92,18 +94,24 @@ def _field(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where
     return value
 
 
+def _preload(table: dict[str, Any], where: str) -> tuple[str, ...]:
+    """``preload`` of ``[limits]``: it sits with the limits in assignment.toml, but is not one."""
+    value = table.get("preload", [])
+    names = value if type(value) is list else [None]
+    if not all(type(v) is str and all(p.isidentifier() for p in v.split(".")) for v in names):
+        raise AssignmentError(f"{where}: field 'limits.preload' should be a list of module names")
+    return tuple(value)
+
+
 def _limits(table: dict[str, Any], where: str) -> Limits:
     known = {f.name: f.type for f in fields(Limits)}
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key not in known:
-            raise AssignmentError(f"{where}: unknown field 'limits.{key}' (known: {', '.join(known)})")
         if key == "preload":
-            names = value if type(value) is list else [None]
-            if not all(type(v) is str and all(p.isidentifier() for p in v.split(".")) for v in names):
-                raise AssignmentError(f"{where}: field 'limits.preload' should be a list of module names")
-            values[key] = tuple(value)
             continue
+        if key not in known:
+            raise AssignmentError(
+                f"{where}: unknown field 'limits.{key}' (known: {', '.join([*known, 'preload'])})")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise AssignmentError(f"{where}: field 'limits.{key}' should be a positive number, not {value!r}")
         values[key] = int(value) if known[key] == "int" else float(value)
@@ -192,7 +200,8 @@ def load_assignment(root: Path) -> AssignmentSpec:
     points = _field(table, "points", (int, float), where + " [assignment]")
     if points <= 0:
         raise AssignmentError(f"{where}: field 'assignment.points' should be positive")
-    limits = _limits(_field(data, "limits", dict, where, {}), where)
+    limits_table = _field(data, "limits", dict, where, {})
+    limits = _limits(limits_table, where)
     due, late_penalty = _late_policy(table, where + " [assignment]")
     if not (root / "checks" / "public").is_dir():
         raise AssignmentError(f"{root / 'checks' / 'public'}: folder missing (the public checks)")
@@ -213,6 +222,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
         examples=examples,
         due=due,
         late_penalty_per_day=late_penalty,
+        preload=_preload(limits_table, where),
     )
 
 

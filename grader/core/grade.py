@@ -67,7 +67,7 @@ def grade_one(
 
 def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str, started: float,
            path: Path, problem: str | None, converted: ConvertedNotebook | None, secret: bytes | None) -> Grade:
-    spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits)
+    spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits, assignment.preload)
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)
@@ -88,7 +88,7 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
             f"but the checks are worth {max_score:g} in all"
         )
     verdict = decide_verdict(session.events, checks, problems)
-    output = "".join(r.output for r in session.runs)
+    output = "".join(e.output for e in session.exits)
     notes = tuple(f"{e.verdict.label}: {e.reason}" for e in _unique(session.events))
     if converted is not None:  # point tracebacks at the notebook's cells; say what was dropped
         checks = tuple(
@@ -129,13 +129,13 @@ def _stop(session: WorkerSession) -> list[str]:
 
 def _resources(session: WorkerSession) -> ResourceUsage:
     """What the session's workers used, added up."""
-    runs = session.runs
+    exits = session.exits
     return ResourceUsage(
-        wall_seconds=sum(r.wall_seconds for r in runs),
-        cpu_seconds=sum(r.cpu_seconds for r in runs),
-        peak_memory_mb=max((r.peak_memory_mb for r in runs), default=0.0),
+        wall_seconds=sum(e.wall_seconds for e in exits),
+        cpu_seconds=sum(e.cpu_seconds for e in exits),
+        peak_memory_mb=max((e.peak_memory_mb for e in exits), default=0.0),
         student_seconds=session.student_seconds,
-        workers_started=len(runs),
+        workers_started=len(exits),
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
-from grader.core.values import Limits, SandboxRun, Verdict
+from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
     ChannelClosed,
@@ -72,7 +72,7 @@ class WorkerSession:
         self.limits: Limits = spec.limits
         self.events: list[Event] = []
         self.judge_faults: list[str] = []  # the sandbox failed (not the submission): a judge error
-        self.runs: list[SandboxRun] = []
+        self.exits: list[WorkerExit] = []
         self.student_seconds = 0.0
         self.generation = 0
         self._worker: WorkerProcess | None = None
@@ -166,12 +166,12 @@ class WorkerSession:
         self._finish_worker()
         raise SubmissionUnavailable(text)
 
-    def _finish_worker(self) -> SandboxRun | None:
+    def _finish_worker(self) -> WorkerExit | None:
         worker, self._worker = self._worker, None
         if worker is None:
             return None
         run = worker.stop()
-        self.runs.append(run)
+        self.exits.append(run)
         return run
 
     def _violation(self, reason: str) -> NoReturn:

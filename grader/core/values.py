@@ -78,8 +78,6 @@ class Limits:
     processes: int = 64
     max_frame_mb: int = 256
     max_restarts: int = 3
-    #: modules a warm sandbox (``bwrap-warm``) imports once per worker pool, e.g. ("sklearn",)
-    preload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +113,7 @@ class ResourceUsage:
 
 
 @dataclass(frozen=True)
-class SandboxRun:
+class WorkerExit:
     """How one worker process ended."""
 
     exit_code: int | None

@@ -26,9 +26,8 @@ from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.grade import grade_one
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
-from grader.sandbox import get_sandbox
+from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
-from grader.sandbox.warm import WarmBwrapSandbox
 
 #: Seconds added to a submission's own budget before the batch gives up on its future.
 DEFAULT_MARGIN = 60.0
@@ -63,7 +62,7 @@ _busy = False
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     if _busy:
         raise KeyboardInterrupt  # pytest stops; grade_one closes the sandbox on the way out
-    WarmBwrapSandbox.close_all()  # idle: only the warm pool (if any) is left to stop
+    close_all()  # idle: only what backends keep between submissions (warm pools) is left to stop
     os._exit(0)
 
 

@@ -67,4 +67,10 @@ def get_sandbox(name: str = "auto", *, batch: bool = False) -> Sandbox:
     return backend()
 
 
-__all__ = ["BACKENDS", "Sandbox", "SandboxError", "WorkerProcess", "WorkerSpec", "get_sandbox"]
+def close_all() -> None:
+    """Stop whatever any backend keeps alive in this process between submissions (warm pools)."""
+    for backend in BACKENDS.values():
+        backend.close_all()
+
+
+__all__ = ["BACKENDS", "Sandbox", "SandboxError", "WorkerProcess", "WorkerSpec", "close_all", "get_sandbox"]

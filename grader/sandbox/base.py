@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from grader.core.values import Limits, SandboxRun
+from grader.core.values import Limits, WorkerExit
 
 
 class SandboxError(Exception):
@@ -26,6 +26,8 @@ class WorkerSpec:
     module_name: str
     entry_points: tuple[str, ...]
     limits: Limits
+    #: modules a warm sandbox (``bwrap-warm``) imports once per worker pool, e.g. ("sklearn",)
+    preload: tuple[str, ...] = ()
 
 
 class WorkerProcess(ABC):
@@ -40,7 +42,7 @@ class WorkerProcess(ABC):
         """Read one frame; raise ``ChannelTimeout``, ``ChannelClosed`` or ``ProtocolError``."""
 
     @abstractmethod
-    def stop(self) -> SandboxRun:
+    def stop(self) -> WorkerExit:
         """Kill everything the worker started, reap it, clean up, and report. Idempotent."""
 
 
@@ -54,6 +56,12 @@ class Sandbox(ABC):
     def available(cls) -> bool:
         """Whether this backend can run on this machine."""
         return True
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Stop what this backend keeps alive between submissions in this process (warm pools); most
+        backends keep nothing."""
+        return None
 
     @abstractmethod
     def start(self, spec: WorkerSpec) -> WorkerProcess:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.core.values import Limits, SandboxRun, Verdict
+from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import SandboxError, WorkerProcess
 from grader.sandbox.cgroup_files import Accounting, memberships, read_v1, read_v2
 from grader.sandbox.verdicts import ExitFacts, ended, output_limit, signal_in_exit_code
@@ -125,7 +125,7 @@ class DockerWorker(WorkerProcess):
         self._lock = threading.Lock()
         self._violation_lock = threading.Lock()
         self._violation: tuple[Verdict, str] | None = None
-        self._result: SandboxRun | None = None
+        self._result: WorkerExit | None = None
         self._output = bytearray()
         self._output_total = 0
         self._stopping = threading.Event()
@@ -225,7 +225,7 @@ class DockerWorker(WorkerProcess):
         with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
             self.client.api.kill(self.name)
 
-    def stop(self) -> SandboxRun:
+    def stop(self) -> WorkerExit:
         import docker.errors  # type: ignore[import-untyped]
 
         with self._lock:
@@ -257,7 +257,7 @@ class DockerWorker(WorkerProcess):
             self._result = self._describe(state)
             return self._result
 
-    def _describe(self, state: dict[str, Any]) -> SandboxRun:
+    def _describe(self, state: dict[str, Any]) -> WorkerExit:
         code = state.get("ExitCode")
         exit_code: int | None = code if isinstance(code, int) else None
         sig = signal_in_exit_code(exit_code)  # tini: 128 + N for signal N

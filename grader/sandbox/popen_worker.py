@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from grader.core.values import Limits, SandboxRun, Verdict
+from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import SandboxError, WorkerProcess
 from grader.sandbox.drain import OutputCapture
 from grader.sandbox.verdicts import ExitFacts, ended, exit_of, memory_limit, output_limit
@@ -86,7 +86,7 @@ class PopenWorker(WorkerProcess):
         self._violation_lock = threading.Lock()  # taken by the monitors, even while stop waits for them
         self._violation: tuple[Verdict, str] | None = None
         self._reaped = False  # the worker's pid may be reused: monitors must not kill by it any more
-        self._result: SandboxRun | None = None
+        self._result: WorkerExit | None = None
         self._peak_kb = 0
         self.started = time.monotonic()
         err_r, err_w = os.pipe()  # the output's read end belongs to its OutputCapture alone
@@ -155,7 +155,7 @@ class PopenWorker(WorkerProcess):
         if self._kill_extra is not None:
             self._kill_extra()
 
-    def stop(self) -> SandboxRun:
+    def stop(self) -> WorkerExit:
         with self._lock:
             if self._result is not None:
                 return self._result
@@ -185,7 +185,7 @@ class PopenWorker(WorkerProcess):
             self._result = self._describe(status, peak_mb, facts)
             return self._result
 
-    def _describe(self, status: int, peak_mb: float, facts: ExitFacts) -> SandboxRun:
+    def _describe(self, status: int, peak_mb: float, facts: ExitFacts) -> WorkerExit:
         exit_code, sig = exit_of(status)
         return ended(facts, self.limits, exit_code=exit_code, sig=sig, peak_mb=peak_mb,
                      wall_seconds=time.monotonic() - self.started, output=self.output.text(),

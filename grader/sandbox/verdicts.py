@@ -12,7 +12,7 @@ import os
 import signal
 from dataclasses import dataclass
 
-from grader.core.values import Limits, SandboxRun, Verdict
+from grader.core.values import Limits, Verdict, WorkerExit
 
 #: A worker killed at its CPU rlimit's hard limit (SIGKILL) used this much of it at least.
 CPU_SLACK = 0.05
@@ -105,9 +105,9 @@ def classify(facts: ExitFacts, limits: Limits) -> tuple[Verdict | None, str]:
 
 
 def ended(facts: ExitFacts, limits: Limits, *, exit_code: int | None, sig: int | None, peak_mb: float,
-          wall_seconds: float, output: str, output_truncated: bool) -> SandboxRun:
+          wall_seconds: float, output: str, output_truncated: bool) -> WorkerExit:
     """The record of a worker that ended, with the verdict its facts give."""
     verdict, reason = classify(facts, limits)
-    return SandboxRun(exit_code=exit_code, signal=sig, verdict=verdict, reason=reason, cpu_seconds=facts.cpu_seconds,
+    return WorkerExit(exit_code=exit_code, signal=sig, verdict=verdict, reason=reason, cpu_seconds=facts.cpu_seconds,
                       peak_memory_mb=peak_mb, wall_seconds=wall_seconds, output=output,
                       output_truncated=output_truncated)

@@ -45,7 +45,6 @@ import sys
 import threading
 from typing import ClassVar
 
-from grader.core.values import Limits
 from grader.sandbox import leftovers
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
@@ -59,8 +58,8 @@ __all__ = ["Keeper", "KeeperKey", "WarmBwrapSandbox", "Zygote", "owner_tag", "pr
 BASE_PRELOAD = ("numpy",)
 
 
-def preload_of(limits: Limits) -> tuple[str, ...]:
-    declared = tuple(getattr(limits, "preload", ()) or ())
+def preload_of(spec: WorkerSpec) -> tuple[str, ...]:
+    declared = tuple(spec.preload)
     return tuple(dict.fromkeys((*BASE_PRELOAD, *declared)))
 
 
@@ -80,7 +79,7 @@ class WarmBwrapSandbox(Sandbox):
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         for attempt in range(2):
-            zygote = self._acquire(preload_of(spec.limits))
+            zygote = self._acquire(preload_of(spec))
             try:
                 return WarmWorker(zygote, spec)
             except SandboxError:

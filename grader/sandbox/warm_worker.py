@@ -1,5 +1,5 @@
 """A warm worker: forked by a zygote's keeper, in its own control group; to ``grader.core.remote`` it is
-a worker like any other (frames on two pipes, output captured, a ``SandboxRun`` at the end)."""
+a worker like any other (frames on two pipes, output captured, a ``WorkerExit`` at the end)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 
-from grader.core.values import SandboxRun, Verdict
+from grader.core.values import Verdict, WorkerExit
 from grader.sandbox.base import SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.cgroups import WorkerCgroup
 from grader.sandbox.drain import OutputCapture
@@ -33,7 +33,7 @@ class WarmWorker(WorkerProcess):
         self._lock = threading.Lock()  # held by stop
         self._violation_lock = threading.Lock()  # taken by the output's reader, even while stop waits for it
         self._violation: tuple[Verdict, str] | None = None
-        self._result: SandboxRun | None = None
+        self._result: WorkerExit | None = None
         self._closed = False
         source = read_submission(spec)
         try:
@@ -120,7 +120,7 @@ class WarmWorker(WorkerProcess):
         (status,) = KEEPER_REPORT.unpack(data)
         return (status if status >= 0 else None,)
 
-    def stop(self) -> SandboxRun:
+    def stop(self) -> WorkerExit:
         with self._lock:
             if self._result is not None:
                 return self._result

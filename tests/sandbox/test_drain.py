@@ -99,5 +99,5 @@ def test_an_escaped_writer_cannot_disturb_the_next_worker(tmp_path: Path) -> Non
         pytest.fail(f"the next worker's answer was lost: {exc}")
     finally:
         second.close()
-    assert second.runs[-1].output.split() == [word for i in range(60) for word in ("line", str(i))]
+    assert second.exits[-1].output.split() == [word for i in range(60) for word in ("line", str(i))]
     time.sleep(1.0)  # let the escaped writer finish

@@ -173,7 +173,7 @@ def test_printed_output_is_captured_apart_from_the_channel(backend: Backend, tmp
         assert session.module().f() == 7
     finally:
         session.close()
-    assert "to stdout" in session.runs[0].output and "to stderr" in session.runs[0].output
+    assert "to stdout" in session.exits[0].output and "to stderr" in session.exits[0].output
 
 
 def test_large_values_cross_the_channel(backend: Backend, tmp_path: Path) -> None:
@@ -218,7 +218,7 @@ def test_memory_limit_is_a_memory_limit_verdict(backend: Backend, tmp_path: Path
     session = backend.fault(tmp_path, "def f():\n    data = b'x' * (2 * 1024 ** 3)\n    return len(data)\n",
                             memory_mb=256, call_time=20.0)
     assert [e.verdict for e in session.events] == [Verdict.MEMORY_LIMIT], session.events
-    assert session.runs[0].peak_memory_mb >= 200
+    assert session.exits[0].peak_memory_mb >= 200
     assert backend.leftovers() == []
 
 
@@ -242,7 +242,7 @@ def test_output_flood_is_an_output_limit(backend: Backend, tmp_path: Path) -> No
                 sys.stdout.flush()
     """, output_kb=64, call_time=20.0)
     assert [e.verdict for e in session.events] == [Verdict.OUTPUT_LIMIT], session.events
-    run = session.runs[0]
+    run = session.exits[0]
     assert run.output_truncated and len(run.output) <= 64 * 1024
     assert backend.leftovers() == []
 
@@ -291,7 +291,7 @@ def test_cpu_time_and_memory_are_measured_per_worker(backend: Backend, tmp_path:
         session.module().f()
     finally:
         session.close()
-    run = session.runs[0]
+    run = session.exits[0]
     assert 0.4 < run.cpu_seconds < 3.0, run
     assert 200 < run.peak_memory_mb < 800, run
 
@@ -323,7 +323,7 @@ def test_peak_memory_is_the_workers_not_the_graders(backend: Backend, tmp_path: 
             session.close()
     finally:
         del ballast
-    assert session.runs[0].peak_memory_mb < 400, session.runs[0]
+    assert session.exits[0].peak_memory_mb < 400, session.exits[0]
 
 
 # --------------------------------------------------------------------------- identity, seen from the host

@@ -196,15 +196,15 @@ def test_call_time_limit_kills_the_call_and_the_next_call_gets_a_fresh_worker(ma
         module.f(True)
     assert 0.9 <= time.monotonic() - started < 3.0
     assert verdicts(session) == [Verdict.TIME_LIMIT]
-    assert len(session.runs) == 1
-    assert session.runs[0].signal == signal.SIGKILL
+    assert len(session.exits) == 1
+    assert session.exits[0].signal == signal.SIGKILL
     assert pid_gone(first_pid)
 
     second_pid = module.f(False)  # the module handle is valid in every worker
     assert second_pid != first_pid
     assert session.generation == 2
     session.close()
-    assert len(session.runs) == 2  # grade.py reports workers_started = len(session.runs)
+    assert len(session.exits) == 2  # grade.py reports workers_started = len(session.exits)
     assert verdicts(session) == [Verdict.TIME_LIMIT]
 
 
@@ -229,7 +229,7 @@ def test_whole_submission_wall_budget(make_session: Sessions) -> None:
     with pytest.raises(SubmissionUnavailable, match="used up its time limit"):
         module.f(0)
     assert session.generation == 1  # no new worker once the budget is spent
-    assert len(session.runs) == 1
+    assert len(session.exits) == 1
     assert verdicts(session) == [Verdict.TIME_LIMIT]
 
 
@@ -250,7 +250,7 @@ def test_cpu_time_limit_gives_time_limit_via_sigxcpu(make_session: Sessions) -> 
     assert time.monotonic() - started < 4.0  # the CPU limit, not the 10 s call limit
     assert verdicts(session) == [Verdict.TIME_LIMIT]
     assert "CPU time" in session.events[0].reason
-    run = session.runs[0]
+    run = session.exits[0]
     assert run.signal == signal.SIGXCPU
     assert run.verdict == Verdict.TIME_LIMIT
     assert run.cpu_seconds >= 0.9
@@ -277,7 +277,7 @@ def test_memory_limit_via_the_monitor(make_session: Sessions) -> None:
     assert time.monotonic() - started < 4.0
     assert verdicts(session) == [Verdict.MEMORY_LIMIT]
     assert session.events[0].reason == "used more than 300 MiB of memory"
-    run = session.runs[0]
+    run = session.exits[0]
     assert run.verdict == Verdict.MEMORY_LIMIT
     assert run.signal == signal.SIGKILL
     assert run.peak_memory_mb > 300
@@ -292,7 +292,7 @@ def test_peak_memory_is_the_workers_not_the_graders(make_session: Sessions) -> N
     finally:
         session.close()
         del ballast
-    assert 100 < session.runs[0].peak_memory_mb < 400, session.runs[0]
+    assert 100 < session.exits[0].peak_memory_mb < 400, session.exits[0]
 
 
 def test_output_limit(make_session: Sessions) -> None:
@@ -310,7 +310,7 @@ def test_output_limit(make_session: Sessions) -> None:
         session.module().f()
     assert verdicts(session) == [Verdict.OUTPUT_LIMIT]
     assert "64 KiB" in session.events[0].reason
-    run = session.runs[0]
+    run = session.exits[0]
     assert run.verdict == Verdict.OUTPUT_LIMIT
     assert run.output_truncated
     assert run.output == "x" * (64 * 1024)
@@ -411,8 +411,8 @@ def test_stdout_and_stderr_are_captured_in_order(make_session: Sessions) -> None
     )
     assert session.module().f() == 42
     session.close()
-    assert session.runs[0].output == ("import-time\nout 1\nerr 1\nout 2\nerr 2\nraw out\nraw err\nnon-ascii é 漢\n")
-    assert not session.runs[0].output_truncated
+    assert session.exits[0].output == ("import-time\nout 1\nerr 1\nout 2\nerr 2\nraw out\nraw err\nnon-ascii é 漢\n")
+    assert not session.exits[0].output_truncated
     assert session.events == []
 
 

@@ -4,7 +4,6 @@ nothing left behind once the pool is closed."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import signal
 import sys
@@ -44,7 +43,9 @@ INSTALLED_UNDER_TMP = {p.split("/")[2] for p in (sys.prefix, sys.base_prefix) if
 def session_for(tmp_path: Path, source: str, **limits: object) -> WorkerSession:
     path = tmp_path / "submission.py"
     path.write_text(textwrap.dedent(source))
-    return WorkerSession(get_sandbox("bwrap-warm"), WorkerSpec(path, "solution", ("f",), Limits(**limits)))  # type: ignore[arg-type]
+    preload = tuple(limits.pop("preload", ()))  # type: ignore[call-overload]
+    spec = WorkerSpec(path, "solution", ("f",), Limits(**limits), preload)  # type: ignore[arg-type]
+    return WorkerSession(get_sandbox("bwrap-warm"), spec)
 
 
 def call(tmp_path: Path, source: str, *args: object, **limits: object) -> object:
@@ -207,7 +208,7 @@ def test_cold_bwrap_is_unchanged() -> None:
 
 def test_assignment_preload_field(tmp_path: Path) -> None:
     assignment: AssignmentSpec = get_assignment("recommender-svd", REPO)
-    assert dataclasses.replace(assignment.limits, preload=("sklearn",)).preload == ("sklearn",)
+    assert assignment.preload == () and get_assignment("image-recognition", REPO).preload == ("keras",)
 
 
 @pytest.mark.parametrize("fault", [{"uid": 2**32 - 1}, {"tmp_bytes": -1}], ids=["worker-setup", "keeper-setup"])

@@ -48,7 +48,8 @@ REPO = HERE.parents[2]
 SUBMISSIONS = HERE / "warm_submissions"
 REFERENCE = REPO / "solutions" / "recommender-svd" / "solution.py"
 SHORT = {"wall_time": 10.0, "call_time": 4.0, "memory_mb": 512, "processes": 32, "output_kb": 64,
-         "file_size_mb": 16, "preload": ("numpy", "sklearn")}
+         "file_size_mb": 16}
+PRELOAD = ("numpy", "sklearn")
 
 ATTACKS = ("patch_at_import", "patch_in_call", "proc_mem_write", "signal_everyone", "leave_tmp_and_lurker",
            "fill_tmp")
@@ -63,7 +64,7 @@ def _close_pools() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def short() -> AssignmentSpec:
     assignment = get_assignment("recommender-svd", REPO)
-    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, **SHORT))
+    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, **SHORT), preload=PRELOAD)
 
 
 @pytest.fixture(scope="module")
