@@ -1,7 +1,8 @@
 """The ``judge`` command: a thin layer over the library.
 
 - ``app``        the command group
-- ``common``     exit codes, the usage error, shared options, the gradebook opener
+- ``common``     exit codes, the usage error, the console, the gradebook and the course secret
+- ``options``    the options several commands share
 - ``single``     one file: ``judge list``, ``check``, ``grade FILE``, ``submit``
 - ``classwide``  a class: ``judge grade DIR|ZIP|--inbox`` (batch into the gradebook)
 - ``records``    what the gradebook holds: ``judge export``, ``report``

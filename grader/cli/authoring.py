@@ -12,16 +12,12 @@ from rich.text import Text
 from grader.authoring.release import ReleaseError, release_assignment
 from grader.authoring.stubs import StubError
 from grader.authoring.verify import REFERENCE_REPEATS, VerifyReport, verify_assignment
+from grader.cli import options
 from grader.cli.app import cli
 from grader.cli.common import (
-    EXIT_FULL,
-    EXIT_JUDGE_ERROR,
-    EXIT_NOT_FULL,
+    ExitCode,
     JudgeUsageError,
-    course_option,
-    home_option,
     make_console,
-    sandbox_option,
     secret_of,
 )
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment
@@ -31,9 +27,9 @@ from grader.sandbox import SandboxError, get_sandbox
 
 @cli.command("verify")
 @click.argument("exercises", nargs=-1)
-@sandbox_option
-@home_option
-@course_option
+@options.sandbox
+@options.home
+@options.course
 @click.option("--repeats", type=click.IntRange(min=1), default=REFERENCE_REPEATS, show_default=True,
               help="How often the reference is graded; every score must be the same.")
 def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, course: Path | None,
@@ -73,8 +69,8 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
             console.print(Text(printable(f"{report.exercise}: {line}"), style="red"))
     console.print(f"{len(reports) - len(failed)} of {len(reports)} exercises verified")
     if any(r.judge_error for r in failed):
-        sys.exit(EXIT_JUDGE_ERROR)
-    sys.exit(EXIT_NOT_FULL if failed else EXIT_FULL)
+        sys.exit(ExitCode.JUDGE_ERROR)
+    sys.exit(ExitCode.NOT_FULL if failed else ExitCode.FULL)
 
 
 def _verify_table(report: VerifyReport, wall_time: float) -> Table:
@@ -100,7 +96,7 @@ def _verify_table(report: VerifyReport, wall_time: float) -> Table:
 @click.option("--zip", "as_zip", is_flag=True, help="Also write DIR/<id>.zip holding the same files.")
 @click.option("--notebook", is_flag=True,
               help="Also write the student notebook (statement, stub cells with nbgrader metadata, public checks).")
-@home_option
+@options.home
 def release_command(exercise: str, output: Path, as_zip: bool, notebook: bool, home: Path | None) -> None:
     """Write the student's bundle of EXERCISE: statement, stub, public checks — nothing hidden."""
     try:

@@ -13,20 +13,15 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from grader.cli import options
 from grader.cli.app import cli
 from grader.cli.common import (
-    EXIT_FULL,
-    EXIT_INTERRUPTED,
-    EXIT_JUDGE_ERROR,
     JSON_HELP,
     NOT_ISOLATED_WARNING,
+    ExitCode,
     JudgeUsageError,
-    course_option,
-    db_option,
-    home_option,
     make_console,
     open_gradebook,
-    sandbox_option,
     secret_of,
 )
 from grader.cli.single import grade_file
@@ -47,10 +42,10 @@ from grader.sandbox import SandboxError, get_sandbox
 @click.option("--regrade", is_flag=True, help="Grade again what already has a result.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel workers (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", default=None, help="Grade on a Dask cluster (tcp://HOST:8786).")
-@course_option
-@db_option
-@sandbox_option
-@home_option
+@options.course
+@options.db
+@options.sandbox
+@options.home
 def grade_command(exercise: str, path: Path | None, json_out: str | None, details: bool, inbox: bool,
                   all_attempts: bool, regrade: bool, workers: int | None, scheduler: str | None,
                   course: Path | None, db: str | None, sandbox: str, home: Path | None) -> None:
@@ -118,8 +113,8 @@ def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts:
     if batch.interrupted:
         err.print(Text(f"interrupted: {len(batch.graded)} graded and saved, {len(batch.not_started)} not graded; "
                        "run the same command again to go on", style="bold yellow"))
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_JUDGE_ERROR if errors else EXIT_FULL)
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(ExitCode.JUDGE_ERROR if errors else ExitCode.FULL)
 
 
 @contextmanager

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import enum
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from grader.sandbox import BACKENDS
-
 if TYPE_CHECKING:  # the gradebook (SQLAlchemy) is imported only by the commands that use it
     from grader.course.gradebook import Gradebook
 
-EXIT_FULL, EXIT_NOT_FULL, EXIT_USAGE, EXIT_JUDGE_ERROR = 0, 1, 2, 3
-EXIT_INTERRUPTED = 130
+class ExitCode(enum.IntEnum):
+    """What ``judge`` exits with."""
+
+    FULL = 0  # full marks, or success
+    NOT_FULL = 1  # graded, not full marks; or a verify failure
+    USAGE = 2  # bad usage or a broken exercise
+    JUDGE_ERROR = 3  # the judge itself failed (never the student's zero)
+    INTERRUPTED = 130  # Ctrl-C: what finished is kept
 
 NOT_ISOLATED_WARNING = (
     "WARNING: the 'process' sandbox does not isolate the submission: its code can read every file "
@@ -30,41 +35,12 @@ JSON_HELP = "Also write Gradescope results.json to PATH ('-': print it instead o
 class JudgeUsageError(click.ClickException):
     """A problem with what was asked (unknown exercise, unreadable file, broken exercise)."""
 
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE
 
 
 def make_console(stderr: bool = False) -> Console:
     """A console that prints text as it is (no highlighting, no soft wrapping)."""
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def home_option(f: F) -> F:
-    return click.option(
-        "--home", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Folder holding assignments/ (default: $MLJUDGE_HOME, ./, or the judge's own).",
-    )(f)
-
-
-def sandbox_option(f: F) -> F:
-    return click.option(
-        "--sandbox", type=click.Choice(["auto", *BACKENDS]), default="auto", show_default=True,
-        help="Where the submission runs.",
-    )(f)
-
-
-def course_option(f: F) -> F:
-    return click.option(
-        "--course", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help="Course folder: inbox, gradebook, kept files (default: $MLJUDGE_COURSE, else ./course).",
-    )(f)
-
-
-def db_option(f: F) -> F:
-    return click.option("--db", default=None, metavar="URL",
-                        help="Gradebook database URL (default: sqlite file gradebook.sqlite in the course folder).")(f)
 
 
 @contextmanager

@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
+from grader.cli import options
 from grader.cli.app import cli
 from grader.cli.common import (
     JudgeUsageError,
-    course_option,
-    db_option,
-    home_option,
     make_console,
     open_gradebook,
 )
@@ -36,9 +34,9 @@ if TYPE_CHECKING:
               help="File to write (a folder for gradescope).")
 @click.option("--nbgrader", "nbgrader_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="GRADEBOOK.db", help="Write the grades into this nbgrader gradebook (formgrader shows them).")
-@course_option
-@db_option
-@home_option
+@options.course
+@options.db
+@options.home
 def export_command(exercise: str, fmt: str | None, output: Path | None, nbgrader_db: Path | None,
                    course: Path | None, db: str | None, home: Path | None) -> None:
     """Export EXERCISE's grades from the gradebook (--format with -o, or --nbgrader)."""
@@ -72,9 +70,9 @@ def export_command(exercise: str, fmt: str | None, output: Path | None, nbgrader
 @click.argument("exercise")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--published", is_flag=True, help="Results are published: show after_published checks.")
-@course_option
-@db_option
-@home_option
+@options.course
+@options.db
+@options.home
 def report_command(exercise: str, output: Path, published: bool, course: Path | None, db: str | None,
                    home: Path | None) -> None:
     """Write a feedback page per student (HTML and Markdown) and the class report (index.html)."""

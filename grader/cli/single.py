@@ -10,18 +10,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from grader.cli import options
 from grader.cli.app import cli
 from grader.cli.common import (
-    EXIT_FULL,
-    EXIT_JUDGE_ERROR,
-    EXIT_NOT_FULL,
     JSON_HELP,
     NOT_ISOLATED_WARNING,
+    ExitCode,
     JudgeUsageError,
-    course_option,
-    home_option,
     make_console,
-    sandbox_option,
     secret_of,
 )
 from grader.core.assignment import AssignmentError, find_assignments, get_assignment, load_assignment
@@ -67,12 +63,12 @@ def _emit(grade: Grade, json_out: str | None, details: bool) -> None:
 
 def _exit_code(grade: Grade) -> int:
     if grade.status != "ok":
-        return EXIT_JUDGE_ERROR
-    return EXIT_FULL if grade.score >= grade.max_score else EXIT_NOT_FULL
+        return ExitCode.JUDGE_ERROR
+    return ExitCode.FULL if grade.score >= grade.max_score else ExitCode.NOT_FULL
 
 
 @cli.command("list")
-@home_option
+@options.home
 def list_command(home: Path | None) -> None:
     """List the exercises."""
     table = Table(title="exercises")
@@ -92,8 +88,8 @@ def list_command(home: Path | None) -> None:
 @click.argument("exercise")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "json_out", metavar="PATH", help=JSON_HELP)
-@sandbox_option
-@home_option
+@options.sandbox
+@options.home
 def check_command(exercise: str, file: Path, json_out: str | None, sandbox: str, home: Path | None) -> None:
     """Run the public checks of EXERCISE on FILE (what a student runs at home)."""
     grade_file(exercise, file, scope="public", sandbox_name=sandbox, home=home, json_out=json_out, details=False)
@@ -103,8 +99,8 @@ def check_command(exercise: str, file: Path, json_out: str | None, sandbox: str,
 @click.argument("exercise")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--student", required=True, help="Your student id.")
-@course_option
-@home_option
+@options.course
+@options.home
 def submit_command(exercise: str, file: Path, student: str, course: Path | None, home: Path | None) -> None:
     """Hand FILE in for EXERCISE: a new attempt in the course inbox (every attempt is kept)."""
     try:
