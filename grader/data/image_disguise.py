@@ -6,8 +6,9 @@ On the trusted side, the checks therefore disguise every image they send with a 
 drawn from a generator keyed with the course secret (``data.rng(...)``): a random affine map
 (rotation, scale, shear, sub-pixel shift), a smooth elastic deformation, a random gain and a little
 Gaussian noise. A digit is still the same digit (the reference CNN, trained on images disguised the
-same way, scores 0.88-0.90 on them instead of 0.95-0.97 on the originals), but no pixel, hash or thumbnail of the public file matches: each
-image is resampled on a grid that is unknown to the student, and its noise is fresh. Trusted side
+same way, scores 0.88-0.90 on them instead of 0.95-0.97 on the originals), but no pixel, hash or
+thumbnail of the public file matches: each image is resampled on a grid that is unknown to the
+student, and its noise is fresh. Trusted side
 only: the parameters never leave the checks, and the disguised images cross as plain float arrays.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage  # type: ignore[import-untyped]
 
 __all__ = ["ImageDisguise", "disguise_images"]
 
@@ -53,7 +54,7 @@ def _elastic_fields(rng: np.random.Generator, n: int, side: tuple[int, int], how
     raw = rng.standard_normal((n, 2, *side))
     smooth = ndimage.gaussian_filter(raw, sigma=(0, 0, how.elastic_sigma_px, how.elastic_sigma_px), mode="wrap")
     rms = np.sqrt(np.mean(smooth**2, axis=(2, 3), keepdims=True)) + 1e-12
-    return smooth * (how.elastic_px / rms)
+    return np.asarray(smooth * (how.elastic_px / rms), dtype=np.float64)
 
 
 def disguise_images(images: np.ndarray, rng: np.random.Generator, how: ImageDisguise = ImageDisguise()) -> np.ndarray:
@@ -80,4 +81,4 @@ def disguise_images(images: np.ndarray, rng: np.random.Generator, how: ImageDisg
     out = ndimage.map_coordinates(array, coordinates.reshape(3, -1), order=1, mode="constant", cval=0.0)
     out = out.reshape(n, h, w) * rng.uniform(how.min_gain, 1.0, (n, 1, 1))
     out = np.clip(out + rng.normal(0.0, how.noise_sd, out.shape), 0.0, 1.0).astype(np.float32)
-    return out[..., None] if channel else out
+    return np.asarray(out[..., None] if channel else out, dtype=np.float32)

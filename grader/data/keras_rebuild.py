@@ -73,8 +73,8 @@ class RebuiltModel:
 def _keras() -> Any:
     """Keras, imported once per grader process with TensorFlow pinned to the batch's threads."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-    import tensorflow as tf
+    import keras  # type: ignore[import-untyped]
+    import tensorflow as tf  # type: ignore[import-untyped]
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(int(os.environ.get("TF_NUM_INTRAOP_THREADS", "1")))
@@ -153,7 +153,7 @@ def _weights(sent: object, limits: RebuildLimits) -> list[np.ndarray]:
 
 def _dry_run(keras: Any, text: str, limits: RebuildLimits) -> list[tuple[int, ...]]:
     """The weight shapes of the configured model, built without allocating them, within the limits."""
-    from keras.src.backend.common import global_state
+    from keras.src.backend.common import global_state  # type: ignore[import-untyped]
 
     pending = global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True)
     before = len(pending)
@@ -170,12 +170,12 @@ def _dry_run(keras: Any, text: str, limits: RebuildLimits) -> list[tuple[int, ..
             outputs = tuple(model.outputs[0].shape)
     except ModelRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - whatever Keras rejects, the model is refused
+    except Exception as exc:
         raise ModelRefused(f"the grader cannot rebuild the model: {type(exc).__name__}: {str(exc)[:300]}") from None
     finally:
         del pending[before:]  # the dry run's variables are never initialised
     if outputs != (None, limits.outputs):
-        raise ModelRefused(f"the model must output {limits.outputs} class scores per image, its output shape is {outputs}")
+        raise ModelRefused(f"the model must output {limits.outputs} class scores per image, not shape {outputs}")
     if sum(int(np.prod(s, dtype=np.int64)) for s in shapes) > limits.max_weights:
         raise ModelRefused(f"the model has more than {limits.max_weights} weights: too large to be scored")
     if macs > limits.max_macs_per_input or activations > limits.max_activations_per_input:
@@ -192,12 +192,14 @@ def rebuild_model(handle: Any, limits: RebuildLimits = RebuildLimits()) -> Rebui
     shapes = _dry_run(keras, text, limits)
     sent = [tuple(a.shape) for a in arrays]
     if sent != shapes:
+        pairs = enumerate(zip(sent, shapes, strict=False))
+        first = next((i for i, (a, b) in pairs if a != b), min(len(sent), len(shapes)))
         raise ModelRefused(f"model.get_weights() does not match the model's configuration: "
                            f"{len(sent)} arrays sent, the configured model has {len(shapes)} "
-                           f"(first difference at array {next((i for i, (a, b) in enumerate(zip(sent, shapes)) if a != b), min(len(sent), len(shapes)))})")
+                           f"(first difference at array {first})")
     try:
         model = keras.models.model_from_json(text)
         model.set_weights(arrays)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ModelRefused(f"the grader cannot rebuild the model: {type(exc).__name__}: {str(exc)[:300]}") from None
     return RebuiltModel(model, sum(int(a.size) for a in arrays), limits.batch_size)

@@ -68,7 +68,7 @@ def test_lambda_and_custom_layers_are_refused(layer: str) -> None:
                 return x * 2.0
         extra = Doubler()
     model = keras.Sequential([keras.Input((28, 28, 1)), extra, keras.layers.Flatten(), keras.layers.Dense(10)])
-    with pytest.raises(ModelRefused, match="Lambda|registered|does not rebuild"):
+    with pytest.raises(ModelRefused, match=r"Lambda|registered|does not rebuild"):
         rebuild_model(Handle(model.to_json(), model.get_weights()))
 
 
