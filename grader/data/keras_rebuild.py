@@ -92,7 +92,7 @@ def _check_object(node: dict[str, Any]) -> None:
         return
     if module == "keras" and name in _ALLOWED_KERAS:
         return
-    if module in _ALLOWED_MODULES and isinstance(name, str) and name.isidentifier():
+    if module in _ALLOWED_MODULES and isinstance(name, str) and name.isidentifier() and name[0].isupper():
         return
     raise ModelRefused(f"the model uses {name!r} ({module}), which the grader does not rebuild; "
                        f"allowed layers: {', '.join(sorted(ALLOWED_LAYERS))}")
@@ -126,12 +126,14 @@ def _parse_config(text: object, limits: RebuildLimits) -> str:
         raise ModelRefused("the model must be a keras.Sequential (the grader rebuilds Sequential models only)")
     config.pop("compile_config", None)  # optimizer and loss: not needed to predict, never rebuilt
     _check_tree(config)
-    layers = config.get("config", {}).get("layers")
+    body = config.get("config")
+    layers = body.get("layers") if isinstance(body, dict) else None
     if not isinstance(layers, list) or not 2 <= len(layers) <= limits.max_layers:
         raise ModelRefused(f"the model must have between 1 and {limits.max_layers - 1} layers after its Input")
-    first = layers[0].get("config", {}) if isinstance(layers[0], dict) else {}
+    head: dict[str, Any] = layers[0] if isinstance(layers[0], dict) else {}
+    first: dict[str, Any] = head["config"] if isinstance(head.get("config"), dict) else {}
     expected = [None, *limits.input_shape]
-    if layers[0].get("class_name") != "InputLayer" or first.get("batch_shape") != expected:
+    if head.get("class_name") != "InputLayer" or first.get("batch_shape") != expected:
         raise ModelRefused(f"the model must start with keras.Input({tuple(limits.input_shape)})")
     return json.dumps(config)
 

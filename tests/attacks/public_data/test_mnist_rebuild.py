@@ -104,12 +104,18 @@ def test_a_huge_configuration_is_refused_without_being_allocated() -> None:
     _sequential(_layer("Flatten"), _layer("Dense", units=10, kernel_initializer={
         "module": "os", "class_name": "system", "config": {}, "registered_name": None})),
     _sequential(_layer("Flatten"), _layer("Dense", units=10), shape=(32, 32, 3)),
+    _sequential(_layer("Flatten"), _layer("Dense", units=10, kernel_initializer={
+        "module": "keras.initializers", "class_name": "get", "config": {}, "registered_name": None})),
     json.dumps({"module": "keras", "class_name": "Functional", "config": {"layers": []}}),
+    json.dumps({"module": "keras", "class_name": "Sequential", "config": {"layers": ["x", 1]}}),
+    json.dumps({"module": "keras", "class_name": "Sequential", "config": "x"}),
+    json.dumps({"module": "keras", "class_name": "Sequential", "config": {"layers": [
+        {"class_name": "InputLayer", "module": "keras.layers", "config": 3}, {}]}}),
     '{"a": ' * 50_000 + "1" + "}" * 50_000,
     "not json",
     "x" * 2_000_000,
-], ids=["tfsm-layer", "function", "foreign-module", "wrong-input", "functional", "nesting-bomb", "not-json",
-        "too-long"])
+], ids=["tfsm-layer", "function", "foreign-module", "wrong-input", "initializer-function", "functional",
+        "layers-not-dicts", "config-not-a-dict", "input-config-not-a-dict", "nesting-bomb", "not-json", "too-long"])
 def test_forged_configurations_are_refused(text: str) -> None:
     with pytest.raises(ModelRefused):
         rebuild_model(Handle(text, TINY))
