@@ -2,7 +2,11 @@
 a compressed linear classifier keeps on MNIST-5k.
 
 The classifier (ridge regression on one-hot labels) is trained here on a split seeded by a key only
-this file holds; the student sees its weight matrix, never the test images or labels.
+this file holds; the student sees its weight matrix, never the test images or labels. MNIST-5k is
+public with its labels, so the digits are disguised here with a transformation keyed with the course
+secret (grader.data.image_disguise), and the compressed matrix must be a compression of the matrix
+given (every weight kept within half a step of it): a matrix fitted at home to the public digits is
+refused, and which weights to drop cannot be tuned on the held-out digits.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.data.image_disguise import disguise_images
 from grader.data.real import split_mnist
 
 RIDGE = 100.0
@@ -109,8 +114,8 @@ def _accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray) -> flo
 @pytest.mark.points(2)
 def test_compressed_classifier_accuracy(submission, data, credit) -> None:
     split = split_mnist(data.rng("classifier-split"), test_per_class=100)
-    X = split.X_train.reshape(len(split.y_train), -1).astype(float)
-    X_test = split.X_test.reshape(len(split.y_test), -1).astype(float)
+    X = disguise_images(split.X_train, data.rng("train-disguise")).reshape(len(split.y_train), -1).astype(float)
+    X_test = disguise_images(split.X_test, data.rng("test-disguise")).reshape(len(split.y_test), -1).astype(float)
     A = np.c_[X, np.ones(len(X))]
     solved = np.linalg.solve(A.T @ A + RIDGE * np.eye(A.shape[1]), A.T @ np.eye(10)[split.y_train])
     W, b = solved[:-1], solved[-1]
@@ -128,6 +133,12 @@ def test_compressed_classifier_accuracy(submission, data, credit) -> None:
     zeros = int(np.sum(restored == 0.0))
     assert zeros >= round(SPARSITY * W.size), (
         f"the compressed matrix must have at least {SPARSITY:.0%} zeros\ngot {zeros} of {W.size}"
+    )
+    kept = restored != 0.0
+    drift = float(np.max(np.abs(restored[kept] - W[kept]), initial=0.0))
+    assert drift <= 0.5 * s * (1 + 1e-6), (
+        f"the compressed matrix must be a compression of W: every weight kept within half a step of W's\n"
+        f"largest difference {drift:.4g}, half a step {0.5 * s:.4g}"
     )
     accuracy = _accuracy(restored, b, X_test, split.y_test)
     credit.linear(accuracy, zero_at=target - ZERO_BELOW, full_at=target - FULL_BELOW,

@@ -1,0 +1,3 @@
+"""The hostile submissions under ``mnist/`` are data, not tests: never collect them."""
+
+collect_ignore = ["mnist"]
