@@ -5,10 +5,11 @@ costs time and memory linear in caps chosen to keep the worst reply under a seco
 
 * **Header JSON.** ``json.loads`` cannot be stopped part-way, so ``load_header`` first counts
   what it would build with a linear numpy scan of the bytes (outside strings): at most
-  ``MAX_JSON_VALUES`` values and containers, brackets nested at most ``MAX_JSON_DEPTH`` deep (what
-  the deepest legal tree needs), no number with more than ``MAX_INT_DIGITS`` digits (Python's own
-  int/str limit, enforced even where the grader has lifted it), and at most ``MAX_BIG_DIGITS``
-  digits in all in numbers of 64 digits or more (str-to-int is quadratic). The garbage collector is
+  ``MAX_JSON_VALUES`` values, ``MAX_JSON_CONTAINERS`` arrays and objects, brackets nested at most
+  ``MAX_JSON_DEPTH`` deep (what the deepest legal tree needs), no number with more than
+  ``MAX_INT_DIGITS`` digits (Python's own int/str limit, enforced even where the grader has lifted
+  it), and at most ``MAX_BIG_DIGITS`` digits in all in numbers of 64 digits or more (str-to-int is
+  quadratic). The garbage collector is
   paused while the containers are built (it would otherwise walk them again and again).
 * **Trees.** At most ``MAX_ITEMS`` items, ``MAX_CONTAINERS`` lists, tuples and dicts and ``MAX_DICT_ENTRIES``
   dict entries per frame, nested at most ``MAX_DEPTH`` deep; a list of JSON scalars is taken as it
@@ -41,10 +42,11 @@ import numpy as np
 
 MAX_DEPTH = 64
 MAX_ITEMS = 1_000_000
-MAX_CONTAINERS = 200_000
+MAX_CONTAINERS = 100_000
 MAX_DICT_ENTRIES = 100_000
 MAX_SHARED_HASH = 8
 MAX_JSON_VALUES = 1_250_000
+MAX_JSON_CONTAINERS = 2 * MAX_CONTAINERS + MAX_DICT_ENTRIES  # a tuple is 2, a dict entry 1 more
 MAX_JSON_DEPTH = 3 * (MAX_DEPTH + 1) + 4  # a dict level is 3 JSON levels: {"t":"dict","v":[[k, v]]}
 MAX_INT_DIGITS = 4300
 MAX_BIG_DIGITS = 4_000_000
@@ -116,6 +118,8 @@ def scan_json(head: bytes) -> None:
     opens = ((a == 91) | (a == 123)) & outside
     closes = ((a == 93) | (a == 125)) & outside
     n_open, n_close = int(np.count_nonzero(opens)), int(np.count_nonzero(closes))
+    if n_open > MAX_JSON_CONTAINERS:
+        raise ProtocolError(f"frame header has more than {MAX_JSON_CONTAINERS} JSON arrays and objects")
     if n_open + int(np.count_nonzero((a == 44) & outside)) > MAX_JSON_VALUES:
         raise ProtocolError(f"frame header has more than {MAX_JSON_VALUES} JSON values")
     if n_close != n_open:
