@@ -8,7 +8,8 @@ The header is a JSON object; values inside it are *trees*: JSON scalars and list
 themselves, and every JSON object is a tagged value (tuple, dict, bytes, array, handle, ref).
 Arrays and bytes travel as raw buffers after the header, so large arrays cost one copy.
 
-Decoding is strict and bounded: anything malformed raises ``ProtocolError``.
+Decoding is strict and bounded (``harness.decode``, re-exported here): anything malformed or over
+a cap raises ``ProtocolError``, a decode past its deadline ``DecodeTimeout``.
 """
 
 from __future__ import annotations
@@ -20,32 +21,43 @@ import select
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from harness.decode import (
+    ARRAY_KINDS,
+    MAX_ARRAY_ELEMENTS,
+    MAX_CODE_POINT,
+    MAX_CONTAINERS,
+    MAX_DEPTH,
+    MAX_DICT_ENTRIES,
+    MAX_ITEMS,
+    Decoder,
+    DecodeTimeout,
+    HandleRef,
+    ProtocolError,
+    load_header,
+)
+
+__all__ = [
+    "ARRAY_KINDS", "DEFAULT_MAX_FRAME_BYTES", "MAX_ARRAY_ELEMENTS", "MAX_BUFFERS", "MAX_CODE_POINT",
+    "MAX_CONTAINERS", "MAX_DEPTH", "MAX_DICT_ENTRIES", "MAX_HEADER_BYTES", "MAX_INT_BITS", "MAX_ITEMS",
+    "ChannelClosed", "ChannelTimeout", "DecodeTimeout", "Decoder", "Encoder", "FrameReader", "HandleRef",
+    "ProtocolError", "encode_frame", "pack", "parse_frame", "write_all", "write_with_deadline",
+]
+
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_BUFFERS = 100_000
-MAX_DEPTH = 64
-MAX_ITEMS = 1_000_000
 DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024
 
 _PREFIX = struct.Struct(">II")
 _BUFLEN = struct.Struct(">Q")
 
-#: numpy dtype kinds allowed across the boundary: bool, ints, unsigned, float, complex, str, bytes.
-ARRAY_KINDS = frozenset("biufcUS")
 MAX_INT_BITS = 14_284  # below 2**14284 an int has at most 4,300 digits, Python's int/str limit
-MAX_ARRAY_ELEMENTS = 1 << 34
-MAX_CODE_POINT = 0x10FFFF
 
 #: numpy scalar kinds that become Python scalars (numpy's own kinds, long double included).
 _SCALAR_KINDS: dict[str, Any] = {"b": bool, "i": int, "u": int, "f": float, "U": str, "S": bytes}
-
-
-class ProtocolError(Exception):
-    """A frame or value that does not follow the protocol."""
 
 
 class ChannelClosed(ProtocolError):
@@ -54,15 +66,6 @@ class ChannelClosed(ProtocolError):
 
 class ChannelTimeout(Exception):
     """No complete frame arrived before the deadline."""
-
-
-@dataclass(frozen=True)
-class HandleRef:
-    """A reference to an object that stays inside the worker."""
-
-    id: int
-    type_name: str
-    callable: bool
 
 
 # --------------------------------------------------------------------------- encoding
@@ -152,120 +155,16 @@ def pack(header: dict[str, Any], values: dict[str, Any], encoder: Encoder | None
 # --------------------------------------------------------------------------- decoding
 
 
-class Decoder:
-    """Turns a JSON tree and its buffers back into exact builtins and base ndarrays."""
-
-    def __init__(self, buffers: list[bytes], make_handle: Any = None) -> None:
-        self._buffers: list[bytes] = buffers
-        self._make_handle = make_handle
-        self._resolve_ref: Any = None
-        self._items = 0
-
-    def with_refs(self, resolve: Any) -> Decoder:
-        self._resolve_ref = resolve
-        return self
-
-    def decode(self, tree: Any, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH:
-            raise ProtocolError("value nested too deeply")
-        self._items += 1
-        if self._items > MAX_ITEMS:
-            raise ProtocolError("value has too many items")
-        t = type(tree)
-        if tree is None or t is bool or t is int or t is str:
-            return tree
-        if t is float:
-            return tree
-        if t is list:
-            return [self.decode(v, depth + 1) for v in tree]
-        if t is dict:
-            return self._tagged(tree, depth)
-        raise ProtocolError(f"unexpected JSON value of type {t.__name__}")
-
-    def _tagged(self, tree: dict[str, Any], depth: int) -> Any:
-        tag = tree.get("t")
-        if tag == "tuple":
-            items = _expect(tree, "v", list)
-            return tuple(self.decode(v, depth + 1) for v in items)
-        if tag == "dict":
-            out: dict[Any, Any] = {}
-            for pair in _expect(tree, "v", list):
-                if type(pair) is not list or len(pair) != 2:
-                    raise ProtocolError("malformed dict entry")
-                key = self.decode(pair[0], depth + 1)
-                try:
-                    out[key] = self.decode(pair[1], depth + 1)
-                except TypeError as exc:  # unhashable key
-                    raise ProtocolError(f"unhashable dict key: {exc}") from None
-            return out
-        if tag == "float":
-            text = _expect(tree, "v", str)
-            if text not in ("nan", "inf", "-inf"):
-                raise ProtocolError("malformed special float")
-            return float(text)
-        if tag == "bytes":
-            return bytes(self._buffer(tree))
-        if tag == "nd":
-            return self._array(tree)
-        if tag == "handle" and self._make_handle is not None:
-            hid = _expect(tree, "id", int)
-            name = _expect(tree, "type", str)[:200]
-            return self._make_handle(HandleRef(hid, name, bool(tree.get("callable"))))
-        if tag == "ref" and self._resolve_ref is not None:
-            return self._resolve_ref(_expect(tree, "id", int))
-        raise ProtocolError(f"unknown or misplaced tag {tag!r}")
-
-    def _buffer(self, tree: dict[str, Any]) -> bytes:
-        index: int = _expect(tree, "b", int)
-        if not 0 <= index < len(self._buffers):
-            raise ProtocolError("buffer index out of range")
-        return self._buffers[index]
-
-    def _array(self, tree: dict[str, Any]) -> np.ndarray:
-        try:
-            dtype = np.dtype(_expect(tree, "dtype", str))
-        except ProtocolError:
-            raise
-        except Exception as exc:  # numpy raises TypeError, ValueError, even SyntaxError here
-            raise ProtocolError(f"bad dtype: {exc}") from None
-        if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject or dtype.itemsize == 0:
-            raise ProtocolError(f"dtype {dtype} may not cross the boundary")
-        shape = _expect(tree, "shape", list)
-        if len(shape) > 32 or any(type(n) is not int or not 0 <= n <= MAX_ARRAY_ELEMENTS for n in shape):
-            raise ProtocolError("malformed array shape")
-        data = self._buffer(tree)
-        count = math.prod(shape)
-        if count > MAX_ARRAY_ELEMENTS or count * dtype.itemsize != len(data):
-            raise ProtocolError("array buffer size does not match its shape and dtype")
-        try:
-            array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-        except (ValueError, MemoryError) as exc:
-            raise ProtocolError(f"cannot build the array: {exc}") from None
-        codes = np.frombuffer(data, dtype=">u4" if dtype.byteorder == ">" else "<u4") if dtype.kind == "U" else None
-        if codes is not None and codes.size and int(codes.max()) > MAX_CODE_POINT:
-            raise ProtocolError("string array holds invalid code points")
-        return array
-
-
-def _expect(tree: dict[str, Any], key: str, kind: type) -> Any:
-    value = tree.get(key)
-    if type(value) is not kind:
-        raise ProtocolError(f"field {key!r} should be {kind.__name__}")
-    return value
-
-
-def parse_frame(frame: bytes) -> tuple[dict[str, Any], list[bytes]]:
-    """Split a frame into its header object and buffers, validating sizes."""
+def parse_frame(frame: bytes, deadline: float | None = None) -> tuple[dict[str, Any], list[bytes]]:
+    """Split a frame into its header object and buffers, validating sizes (and the header's cost:
+    ``harness.decode.load_header``); DecodeTimeout once ``deadline`` (``time.monotonic()``) passes."""
     if len(frame) < _PREFIX.size:
         raise ProtocolError("frame too short")
     head_len, count = _PREFIX.unpack_from(frame, 0)
     pos = _PREFIX.size
     if head_len > MAX_HEADER_BYTES or count > MAX_BUFFERS:
         raise ProtocolError("frame header too large")
-    try:
-        header = json.loads(frame[pos : pos + head_len])
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError(f"frame header is not valid JSON: {str(exc)[:200]}") from None
+    header = load_header(frame[pos : pos + head_len], deadline)
     if type(header) is not dict:
         raise ProtocolError("frame header is not an object")
     pos += head_len

@@ -21,6 +21,7 @@ from harness.protocol import (
     ChannelClosed,
     ChannelTimeout,
     Decoder,
+    DecodeTimeout,
     Encoder,
     HandleRef,
     ProtocolError,
@@ -83,6 +84,7 @@ class WorkerSession:
         self._check_deadline: float | None = None  # a check's own time budget (its timeout marker)
         self._check_seconds = 0.0
         self._check = ""  # the check being run, for the judge faults' notes
+        self._deadline = 0.0  # when the current call's time is up, reading and decoding its reply included
 
     def begin_check(self, check: str, seconds: float | None = None) -> None:
         """A check starts. It gets ``seconds`` in all for its calls into the submission, in place of
@@ -192,6 +194,8 @@ class WorkerSession:
     def _round_trip(
         self, worker: WorkerProcess, frame: bytes | None, what: str, limit: float | None = None
     ) -> tuple[dict[str, Any], list[bytes]]:
+        """Send ``frame`` (if any) and read and parse the reply, all before one deadline (kept in
+        ``self._deadline`` for decoding the reply's value)."""
         if self._check_deadline is None:
             allowed = limit or self.limits.call_time
         else:  # the check's own budget replaces the per-call limit (not the start-up limit)
@@ -199,12 +203,16 @@ class WorkerSession:
         timeout = max(0.0, min(allowed, self._remaining()))
         self._last_timeout = round(timeout, 1)
         started = time.monotonic()
+        self._deadline = started + timeout
         try:
             if frame is not None:
                 worker.send(frame, timeout)  # a worker that stops reading is out of time too
-            return parse_frame(worker.receive(max(0.0, timeout - (time.monotonic() - started))))
+            data = worker.receive(max(0.0, self._deadline - time.monotonic()))
+            return parse_frame(data, self._deadline)
         except ChannelTimeout:
             self._died(what, timed_out=True)
+        except DecodeTimeout:
+            self._died(what, timed_out=True, decoding=True)
         except ChannelClosed:
             self._died(what, timed_out=False)
         except ProtocolError as exc:
@@ -212,12 +220,30 @@ class WorkerSession:
         finally:
             self._budget_used += time.monotonic() - started
 
-    def _died(self, what: str, *, timed_out: bool) -> NoReturn:
+    def _decode(self, tree: Any, buffers: list[bytes], what: str, make_handle: Callable[[HandleRef], Any]) -> Any:
+        """Decode a reply's value before the call's deadline; its time counts against the budget."""
+        started = time.monotonic()
+        try:
+            return Decoder(buffers, make_handle, self._deadline).decode(tree)
+        except DecodeTimeout:
+            self._died(what, timed_out=True, decoding=True)
+        except ProtocolError as exc:
+            self._violation(str(exc)[:300])
+        finally:
+            self._budget_used += time.monotonic() - started
+
+    def _died(self, what: str, *, timed_out: bool, decoding: bool = False) -> NoReturn:
+        """The worker is lost (or out of time: stopped). A decode past the deadline is the
+        submission's time limit: the caps make decoding any legal reply cheap, so only a reply sent
+        near the deadline gets there, and the reason says the time ran out reading that reply."""
         run = self._finish_worker()
         if run is not None and run.verdict is not None:
             event = Event(run.verdict, run.reason)
         elif timed_out:
-            event = Event(Verdict.TIME_LIMIT, f"{what} took longer than the time limit ({self._last_timeout:g} s)")
+            late = "; the time ran out while its reply was being decoded" if decoding else ""
+            event = Event(
+                Verdict.TIME_LIMIT, f"{what} took longer than the time limit ({self._last_timeout:g} s){late}"
+            )
         elif run is not None and run.signal is not None:
             event = Event(Verdict.CRASHED, f"the worker was killed by signal {run.signal} while {what}")
         else:
@@ -240,7 +266,8 @@ class WorkerSession:
         if "name" in values:
             header["name"] = values.pop("name")
         frame = pack(header, values, Encoder())
-        reply, buffers = self._round_trip(worker, frame, f"running {label}")
+        what = f"running {label}"
+        reply, buffers = self._round_trip(worker, frame, what)
         kind = reply.get("kind")
         if kind == "raised":
             error = _error_fields(reply.get("error"))
@@ -255,10 +282,7 @@ class WorkerSession:
         def make_handle(ref: HandleRef) -> RemoteObject:
             return RemoteObject(self, ref, generation, ref.type_name if op == "call" else label)
 
-        try:
-            return Decoder(buffers, make_handle).decode(reply["value"])
-        except ProtocolError as exc:
-            self._violation(str(exc)[:300])
+        return self._decode(reply["value"], buffers, what, make_handle)
 
     def module(self) -> RemoteObject:
         """A handle on the submission's module in the current worker (starting one if needed)."""

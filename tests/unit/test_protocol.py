@@ -23,14 +23,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from harness.decode import MAX_SHARED_HASH
 from harness.protocol import (
     MAX_BUFFERS,
+    MAX_CONTAINERS,
     MAX_DEPTH,
+    MAX_DICT_ENTRIES,
     MAX_HEADER_BYTES,
     MAX_ITEMS,
     ChannelClosed,
     ChannelTimeout,
     Decoder,
+    DecodeTimeout,
     Encoder,
     FrameReader,
     HandleRef,
@@ -1037,3 +1041,71 @@ def test_frame_reader_huge_header_length_prefix(pipe: dict[str, int], prefix: by
     with pytest.raises(ProtocolError):
         FrameReader(pipe["r"]).read(timeout=5.0)
     assert time.monotonic() - started < 1.0
+
+
+# --------------------------------------------------------------------------- bounded decoding (issue 12)
+
+P61 = 2**61 - 1
+
+
+def test_dict_keys_sharing_one_hash_are_a_protocol_error() -> None:
+    for keys in ([k * P61 for k in range(1000)], [(k * P61,) for k in range(1000)], ["k"] * 1000, [0.0, -0.0] * 500):
+        tree = {"t": "dict", "v": [[Encoder().encode(k), 0] for k in keys]}
+        started = time.monotonic()
+        with pytest.raises(ProtocolError, match="share one hash"):
+            decode_tree(tree)
+        assert time.monotonic() - started < 0.5
+
+
+def test_dicts_with_a_few_keys_per_hash_and_normal_dicts_decode() -> None:
+    few = {g + j * P61: float(j) for g in range(1000) for j in range(MAX_SHARED_HASH)}
+    assert roundtrip(few) == few
+    vocabulary = {f"word{i}": i for i in range(50_000)}
+    assert roundtrip(vocabulary) == vocabulary
+    floats = {i: i / 3 for i in range(50_000)}
+    assert roundtrip(floats) == floats
+    nans = roundtrip({float("nan"): 1, float("nan"): 2})  # two distinct NaN keys
+    assert len(nans) == 2
+    small = [{k * P61: k for k in range(15)}] * 100  # below the size where hashes are checked
+    assert roundtrip(small) == small
+
+
+def test_dict_entries_and_containers_are_capped() -> None:
+    with pytest.raises(ProtocolError, match="dict entries"):
+        decode_tree({"t": "dict", "v": [[k, 0] for k in range(MAX_DICT_ENTRIES + 1)]})
+    with pytest.raises(ProtocolError, match="lists, tuples and dicts"):
+        decode_tree([[]] * MAX_CONTAINERS)
+    assert len(decode_tree([[]] * (MAX_CONTAINERS - 1))) == MAX_CONTAINERS - 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"[" + b",".join([b"0"] * 1_300_000) + b"]",  # too many JSON values
+        b"[" + b",".join([b"[" * 200 + b"]" * 200] * 20) + b"]",  # nested past the JSON depth cap
+        b"1" + b"0" * 5000,  # more digits than Python's int/str limit
+        b"[" + b",".join([b"9" * 4300] * 1000) + b"]",  # too many digits in long numbers
+        b"[" + b"1" * 5000 + b"]]" + b" " * 5000,  # unbalanced brackets
+    ],
+    ids=["values", "depth", "digits", "long-numbers", "unbalanced"],
+)
+def test_costly_headers_are_refused_before_json_loads(value: bytes) -> None:
+    started = time.monotonic()
+    with pytest.raises(ProtocolError):
+        parse_frame(raw_frame(b'{"value":' + value + b"}"))
+    assert time.monotonic() - started < 0.5
+
+
+def test_brackets_and_digits_inside_strings_do_not_count() -> None:
+    text = "[[[[" * 5000 + "9" * 10_000 + '\\"' + ",,,," * 400_000
+    assert roundtrip({"s": text}) == {"s": text}
+
+
+def test_decoding_past_the_deadline_raises_decode_timeout() -> None:
+    frame = pack({"kind": "result"}, {"value": [[i] for i in range(50_000)]}, Encoder())
+    with pytest.raises(DecodeTimeout):
+        parse_frame(frame, time.monotonic() - 1)
+    header, buffers = parse_frame(frame, time.monotonic() + 60)
+    with pytest.raises(DecodeTimeout):
+        Decoder(buffers, deadline=time.monotonic() - 1).decode(header["value"])
+    assert len(Decoder(buffers, deadline=time.monotonic() + 60).decode(header["value"])) == 50_000
