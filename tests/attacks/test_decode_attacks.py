@@ -34,7 +34,7 @@ import pytest
 from grader.core.assignment import AssignmentSpec, get_assignment
 from grader.core.grade import grade_one
 from grader.core.remote import SubmissionUnavailable, WorkerSession
-from grader.core.values import Grade, Limits, SandboxRun, Submission, Verdict
+from grader.core.values import Grade, Limits, Submission, Verdict, WorkerExit
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox, WorkerProcess, WorkerSpec
 from harness.protocol import encode_frame
@@ -151,8 +151,8 @@ class _FakeWorker(WorkerProcess):
     def receive(self, timeout: float) -> bytes:
         return self._frames.pop(0) if self._frames else self._reply
 
-    def stop(self) -> SandboxRun:
-        return SandboxRun(None, None, None, "", 0.0, 0.0, 0.0, "", False)
+    def stop(self) -> WorkerExit:
+        return WorkerExit(None, None, None, "", 0.0, 0.0, 0.0, "", False)
 
 
 class _FakeSandbox(Sandbox):
