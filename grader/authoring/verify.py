@@ -4,6 +4,7 @@ reference gets the same score every time it is graded, and it finishes well with
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import tempfile
 import time
@@ -139,6 +140,25 @@ def check_fast_enough(grades: list[Grade], wall_time: float) -> StabilityCheck:
     return StabilityCheck(name, True, detail)
 
 
+def check_preload(preload: tuple[str, ...]) -> StabilityCheck:
+    """Every module of the exercise's ``preload`` can be imported by this Python (the one the
+    sandboxes run): a misspelt name would make every warm grading of a batch a judge error."""
+    name = "preload modules importable"
+    missing = []
+    for module in preload:
+        try:
+            found = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            found = None
+        if found is None:
+            missing.append(module)
+    if missing:
+        return StabilityCheck(name, False, ", ".join(preload),
+                              "cannot import " + ", ".join(repr(m) for m in missing) + " (limits.preload): "
+                              "misspelt, or not installed in the judge's environment")
+    return StabilityCheck(name, True, ", ".join(preload) or "none")
+
+
 def verify_assignment(
     assignment: AssignmentSpec,
     sandbox: Sandbox,
@@ -178,5 +198,6 @@ def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[V
     checks = (
         check_repeatable(reference_grades),
         check_fast_enough(reference_grades, assignment.limits.wall_time),
+        check_preload(assignment.preload),
     )
     return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)

@@ -6,6 +6,7 @@ Every error names the file and the field, so an instructor can fix it without re
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import os
 import re
@@ -162,6 +163,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
 def _example(folder: Path, file: str) -> ExampleSpec:
     where = str(folder / "expected.toml")
     table = _load_toml(folder / "expected.toml")
+    _known_keys(table, EXAMPLE_KEYS, where, "field")
     score = _field(table, "score", list, where)
     if len(score) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in score):
         raise AssignmentError(f"{where}: field 'score' should be [min, max], not {score!r}")
@@ -181,6 +183,22 @@ def _example(folder: Path, file: str) -> ExampleSpec:
     return ExampleSpec(folder.name, path, float(score[0]), float(score[1]), verdict)
 
 
+#: Every table and key assignment.toml may hold; anything else is a typo that would be ignored.
+TABLES = ("assignment", "limits")
+ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day")
+EXAMPLE_KEYS = ("score", "verdict")
+
+
+def _known_keys(table: dict[str, Any], known: tuple[str, ...], where: str, what: str) -> None:
+    """An unknown key is an error naming the file and the key (a ``preload`` under ``[assignment]``
+    would otherwise be silently ignored)."""
+    for key in table:
+        if key not in known:
+            near = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(known)})"
+            raise AssignmentError(f"{where}: unknown {what} {key!r}{hint}")
+
+
 def load_assignment(root: Path) -> AssignmentSpec:
     """Load and validate the exercise in ``root``."""
     root = Path(root).resolve()
@@ -189,7 +207,9 @@ def load_assignment(root: Path) -> AssignmentSpec:
     data = _load_toml(config)
     if not _ID.match(root.name):
         raise AssignmentError(f"{root}: the folder name must be lower-case letters, digits, '-' or '_'")
+    _known_keys(data, TABLES, where, "table")
     table = _field(data, "assignment", dict, where)
+    _known_keys(table, ASSIGNMENT_KEYS, where, "field of [assignment]")
     file = _field(table, "file", str, where + " [assignment]")
     if not file.endswith(".py") or "/" in file or not _IDENTIFIER.match(file[:-3]):
         raise AssignmentError(f"{where}: field 'assignment.file' should be a module file name like solution.py")

@@ -37,6 +37,9 @@ def test_bundled_exercise_loads(recommender) -> None:  # type: ignore[no-untyped
         ("call_time = 5", "call_time = 0", "limits.call_time"),
         ("call_time = 5", "call_tme = 5", "limits.call_tme"),
         ("[assignment]", "[assignment", "invalid TOML"),
+        ('points = 10', 'points = 10\npreload = ["sklearn"]', "'preload'"),
+        ('points = 10', 'points = 10\ntitel = "x"', "did you mean 'title'"),
+        ("[limits]", "[limit]\nx = 1\n[limits]", "unknown table 'limit'"),
     ],
 )
 def test_invalid_field_is_named(exercise_copy: Path, old: str, new: str, field: str) -> None:
@@ -54,6 +57,9 @@ def test_bad_example_expectation_is_named(exercise_copy: Path) -> None:
         load_assignment(exercise_copy)
     expected.write_text('score = [0, 1]\nverdict = "great"\n')
     with pytest.raises(AssignmentError, match=r"expected\.toml.*'verdict'"):
+        load_assignment(exercise_copy)
+    expected.write_text('score = [0, 1]\nverdcit = "failed"\n')
+    with pytest.raises(AssignmentError, match=r"expected\.toml.*unknown field 'verdcit'; did you mean 'verdict'"):
         load_assignment(exercise_copy)
 
 

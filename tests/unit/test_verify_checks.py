@@ -28,3 +28,11 @@ def test_reference_must_finish_within_a_third_of_wall_time() -> None:
     slow = check_fast_enough([_grade(10.0, 1.0), _grade(10.0, 3.5), _grade(10.0, 4.0)], wall_time=10.0)
     assert not slow.ok and "3.50 s" in slow.problem
     assert not check_fast_enough([], wall_time=10.0).ok
+
+
+def test_a_misspelt_preload_fails_verify() -> None:
+    from grader.authoring.verify import check_preload
+
+    assert check_preload(("numpy", "sklearn")).ok and check_preload(()).ok
+    bad = check_preload(("numpy", "sklern"))
+    assert not bad.ok and "'sklern'" in bad.problem and "limits.preload" in bad.problem

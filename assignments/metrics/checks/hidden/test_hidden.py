@@ -14,12 +14,26 @@ N_CASES = 25
 TOL = 1e-9
 
 
+def _multiclass_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """3 to 6 classes (the README's "every other label is negative"), pos_label one of them."""
+    k = int(rng.integers(3, 7))
+    labels = rng.choice(np.arange(-3, 10), size=k, replace=False)
+    n = int(rng.integers(10, 400))
+    t = rng.choice(labels, size=n)
+    p = np.where(rng.random(n) < rng.uniform(0.3, 0.9), t, rng.choice(labels, size=n))
+    return t.astype(np.int64), p.astype(np.int64), int(rng.choice(labels))
+
+
 def _binary_cases(data, key: str) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """(y_true, y_pred, pos_label): varied sizes, class balance, label values and accuracy."""
+    """(y_true, y_pred, pos_label): varied sizes, class balance, label values and accuracy; every
+    fifth case has 3 to 6 classes."""
     rng = data.rng(key)
     label_sets = [(0, 1), (-1, 1), (2, 5), (1, 0)]
     cases = []
     for i in range(N_CASES):
+        if i % 5 == 4:
+            cases.append(_multiclass_case(rng))
+            continue
         neg, pos = label_sets[i % len(label_sets)]
         n = int(rng.integers(5, 400))
         share = float(rng.uniform(0.05, 0.95))
@@ -33,7 +47,8 @@ def _binary_cases(data, key: str) -> list[tuple[np.ndarray, np.ndarray, int]]:
 def _check_binary(submission, data, key: str, name: str) -> None:
     ours = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}[name]
     for y_true, y_pred, pos in _binary_cases(data, key):
-        expected = float(ours(y_true, y_pred, pos_label=pos, zero_division=0))
+        # pos_label against every other label (scikit-learn's binary average needs two labels)
+        expected = float(ours(y_true == pos, y_pred == pos, pos_label=True, zero_division=0))
         got = float(getattr(submission, name)(y_true, y_pred, pos_label=pos))
         assert abs(got - expected) <= TOL, (
             f"{name}(y_true, y_pred, pos_label={pos}) differs from the definition on a hidden case"

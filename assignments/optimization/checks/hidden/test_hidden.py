@@ -61,7 +61,9 @@ def test_clip_matches_formula_and_tensorflow(submission, data) -> None:
             f" expected {expected_norm!r} (TensorFlow: {float(tf_norm)!r})"
         )
         for got, want, tf_want in zip(clipped, expected, tf_clipped, strict=True):
-            assert np.allclose(got, want, rtol=1e-9, atol=1e-12), (
+            # rtol 1e-5: PyTorch's and many textbooks' max_norm / (norm + 1e-6) is off by 1e-6 / norm,
+            # at most 2e-6 here (a clipped norm exceeds max_norm >= 0.5); a wrong scaling is off by far more
+            assert np.allclose(got, want, rtol=1e-5, atol=1e-12), (
                 f"clip_by_global_norm scaled the gradients wrongly\nmax_norm={max_norm}"
                 f" norm={expected_norm:.6g} got {got.ravel()[:3]} expected {want.ravel()[:3]}"
             )
