@@ -31,6 +31,14 @@ def _clip(text: str, lines: int) -> str:
     return "\n".join([*parts[:lines], f"… ({len(parts) - lines} more lines)"])
 
 
+def _passed_line(grade: Grade) -> str:
+    """"9 of 10 checks passed" (partial credit counted apart): the outcome in words, by score."""
+    full = sum(c.outcome is Outcome.PASSED for c in grade.checks)
+    partial = sum(c.outcome is Outcome.PARTIAL for c in grade.checks)
+    text = f"{full} of {len(grade.checks)} checks passed"
+    return text + (f", {partial} in part" if partial else "")
+
+
 def render_grade(grade: Grade, console: Console, *, details: bool = False) -> None:
     """Print the per-check table, the score line, notes and what the submission printed."""
     table = Table(title=Text(f"{grade.exercise} — {'public checks' if grade.scope == 'public' else 'all checks'}"))
@@ -62,7 +70,7 @@ def render_grade(grade: Grade, console: Console, *, details: bool = False) -> No
         Text.assemble(
             ("Score ", "bold"),
             (f"{grade.score:g} / {grade.max_score:g}", f"bold {style}"),
-            f"   verdict: {grade.verdict.label}   {grade.seconds:.2f} s",
+            f"   {_passed_line(grade)}   verdict: {grade.verdict.label}   {grade.seconds:.2f} s",
             f"   sandbox: {grade.sandbox}{'' if grade.isolated else ' (not isolated)'}",
         )
     )
