@@ -15,6 +15,7 @@ from pathlib import Path
 from grader.authoring.stubs import write_generated_stub
 from grader.core.assignment import AssignmentSpec, ExampleSpec
 from grader.core.grade import grade_one
+from grader.core.suite import SUITES
 from grader.core.values import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
 
@@ -48,6 +49,7 @@ class StabilityCheck:
     ok: bool
     detail: str
     problem: str = ""
+    warning: str = ""  # sound, but worth fixing (shown, does not fail verify)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,19 @@ def check_fast_enough(grades: list[Grade], wall_time: float) -> StabilityCheck:
     return StabilityCheck(name, True, detail)
 
 
+def check_suite_kept(collections: int, grades: int) -> StabilityCheck:
+    """The checks were collected once, not again for every submission: checks that keep a
+    submission's results in module globals make the suite be dropped after each one (sound, slow)."""
+    name = "checks collected once"
+    detail = f"collected {collections} time(s) for {grades} gradings"
+    if grades > 2 and collections >= grades:
+        return StabilityCheck(name, True, detail, warning=(
+            "the checks were collected again for every submission: they change their modules' globals "
+            "(a dict or list filled by one check, a rebound name). Cache trusted values with functools.cache "
+            "and keep results in fixtures; every batch pays a collection per submission until then"))
+    return StabilityCheck(name, True, detail)
+
+
 def check_preload(preload: tuple[str, ...]) -> StabilityCheck:
     """Every module of the exercise's ``preload`` can be imported by this Python (the one the
     sandboxes run): a misspelt name would make every warm grading of a batch a judge error."""
@@ -178,6 +193,7 @@ def verify_assignment(
 def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None,
             repeats: int, generated_stub: Path | None, secret: bytes | None) -> VerifyReport:
     started = time.perf_counter()
+    collected_before = SUITES.collections
     outcomes: list[VerifyOutcome] = []
     reference_grades: list[Grade] = []
     for case in verify_cases(assignment, generated_stub):
@@ -199,5 +215,6 @@ def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[V
         check_repeatable(reference_grades),
         check_fast_enough(reference_grades, assignment.limits.wall_time),
         check_preload(assignment.preload),
+        check_suite_kept(SUITES.collections - collected_before, len(outcomes)),
     )
     return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)

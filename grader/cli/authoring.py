@@ -11,7 +11,7 @@ from rich.text import Text
 
 from grader.authoring.release import ReleaseError, release_assignment
 from grader.authoring.stubs import StubError
-from grader.authoring.verify import REFERENCE_REPEATS, VerifyReport, verify_assignment
+from grader.authoring.verify import REFERENCE_REPEATS, StabilityCheck, VerifyReport, verify_assignment
 from grader.cli import options
 from grader.cli.app import cli
 from grader.cli.common import (
@@ -83,10 +83,16 @@ def _verify_table(report: VerifyReport, wall_time: float) -> Table:
         table.add_row(mark, Text(outcome.case.name), f"{grade.score:.4g} / {grade.max_score:g}", grade.verdict.value,
                       f"{grade.seconds:.2f} s", Text(outcome.problem, style="red"))
     for check in report.checks:
-        mark = Text("✔", style="green") if check.ok else Text("✘", style="red")
-        table.add_row(mark, Text(check.name), "", "", "", Text(printable(check.problem or check.detail),
-                                                         style="red" if not check.ok else "dim"))
+        table.add_row(*_check_row(check))
     return table
+
+
+def _check_row(check: StabilityCheck) -> tuple[Text, Text, str, str, str, Text]:
+    if not check.ok:
+        return Text("✘", style="red"), Text(check.name), "", "", "", Text(printable(check.problem), style="red")
+    if check.warning:
+        return Text("!", style="yellow"), Text(check.name), "", "", "", Text(check.warning, style="yellow")
+    return Text("✔", style="green"), Text(check.name), "", "", "", Text(printable(check.detail), style="dim")
 
 
 @cli.command("release")

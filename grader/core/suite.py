@@ -276,6 +276,7 @@ class SuiteCache:
 
     def __init__(self, size: int = MAX_SUITES) -> None:
         self.size = size
+        self.collections = 0  # suites collected by this process (a suite dropped is collected again)
         self._suites: OrderedDict[tuple[str, ...], CheckSuite] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -292,6 +293,7 @@ class SuiteCache:
                 with contextlib.suppress(Exception):
                     suite.close()
             suite = CheckSuite(paths, rootdir)
+            self.collections += 1
             self._suites[key] = suite
             while len(self._suites) > self.size:
                 _, old = self._suites.popitem(last=False)

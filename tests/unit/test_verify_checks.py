@@ -36,3 +36,12 @@ def test_a_misspelt_preload_fails_verify() -> None:
     assert check_preload(("numpy", "sklearn")).ok and check_preload(()).ok
     bad = check_preload(("numpy", "sklern"))
     assert not bad.ok and "'sklern'" in bad.problem and "limits.preload" in bad.problem
+
+
+def test_a_suite_collected_again_for_every_submission_is_a_warning_not_a_failure() -> None:
+    from grader.authoring.verify import check_suite_kept
+
+    kept = check_suite_kept(1, 9)
+    assert kept.ok and not kept.warning
+    dropped = check_suite_kept(9, 9)
+    assert dropped.ok and "collected again for every submission" in dropped.warning
