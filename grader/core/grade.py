@@ -16,7 +16,7 @@ from grader.core.notebook_process import convert_bounded
 from grader.core.plugin import CheckContext
 from grader.core.remote import Event, WorkerSession
 from grader.core.suite import SUITES
-from grader.core.text import printable
+from grader.core.text import printable, rendered_output
 from grader.core.values import VERDICT_PRIORITY, CheckResult, Grade, ResourceUsage, Submission, Verdict
 from grader.sandbox.base import Sandbox, WorkerSpec
 
@@ -107,7 +107,7 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
         score=0.0 if error else round(sum(c.points_earned for c in checks), 6),
         max_score=max_score,
         checks=checks,
-        output=printable(output),
+        output=rendered_output(output),
         resources=_resources(session),
         sandbox=sandbox.name,
         isolated=sandbox.isolated,

@@ -37,3 +37,35 @@ def printable(text: str) -> str:
 def html_text(text: object) -> str:
     """``text`` printable and escaped for HTML (element content and quoted attribute values)."""
     return html.escape(printable(str(text)))
+
+
+#: Colour and style sequences (SGR), dropped from captured output: they carry no text.
+_SGR = re.compile("\x1b\\[[0-9;:]*m")
+
+
+def _as_terminal_shows(line: str) -> str:
+    """What a terminal leaves of one line: a carriage return goes back to its start, a backspace one
+    character back, and what follows overwrites what was there (progress bars end as their last state)."""
+    if "\r" not in line and "\b" not in line:
+        return line
+    cells: list[str] = []
+    at = 0
+    for char in line:
+        if char == "\r":
+            at = 0
+        elif char == "\b":
+            at = max(0, at - 1)
+        else:
+            if at < len(cells):
+                cells[at] = char
+            else:
+                cells.append(char)
+            at += 1
+    return "".join(cells)
+
+
+def rendered_output(text: str) -> str:
+    """Captured output as a terminal would show it (progress bars collapsed, colours dropped), then
+    :func:`printable`: any other control sequence is still written as an escape."""
+    text = _SGR.sub("", text.replace("\r\n", "\n"))
+    return printable("\n".join(_as_terminal_shows(line) for line in text.split("\n")))

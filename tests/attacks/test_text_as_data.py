@@ -111,3 +111,12 @@ def test_a_class_of_hostile_texts_is_graded_and_every_page_is_written(tmp_path: 
     assert "[/bold] unbalanced" in markup
     clear = (report / "students" / "ansi-clear-screen.html").read_text()
     assert "\\x1b[2J" in clear
+
+
+def test_captured_output_is_shown_as_a_terminal_would_show_it() -> None:
+    from grader.core.text import rendered_output
+
+    progress = "Epoch 1/2\r 1/32 [>....]\r32/32 [=====] - 0s\nEpoch 2/2\r32/32 [=====] - 0s\n"
+    assert rendered_output(progress) == "32/32 [=====] - 0s\n32/32 [=====] - 0s\n"
+    assert rendered_output("\x1b[1;32mgreen\x1b[0m 0/10\b\b\b\b10/10") == "green 10/10"
+    assert rendered_output("clear\x1b[2J nul\x00") == "clear\\x1b[2J nul\\x00"  # the rest still escaped
