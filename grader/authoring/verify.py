@@ -4,7 +4,6 @@ reference gets the same score every time it is graded, and it finishes well with
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import tempfile
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 from grader.authoring.stubs import write_generated_stub
 from grader.core.assignment import AssignmentSpec, ExampleSpec
 from grader.core.grade import grade_one
+from grader.core.preflight import missing_modules, missing_problem
 from grader.core.suite import SUITES
 from grader.core.values import CheckResult, Grade, Submission, Verdict
 from grader.sandbox.base import Sandbox
@@ -159,18 +159,9 @@ def check_preload(preload: tuple[str, ...]) -> StabilityCheck:
     """Every module of the exercise's ``preload`` can be imported by this Python (the one the
     sandboxes run): a misspelt name would make every warm grading of a batch a judge error."""
     name = "preload modules importable"
-    missing = []
-    for module in preload:
-        try:
-            found = importlib.util.find_spec(module)
-        except (ImportError, ValueError):
-            found = None
-        if found is None:
-            missing.append(module)
+    missing = missing_modules(preload)
     if missing:
-        return StabilityCheck(name, False, ", ".join(preload),
-                              "cannot import " + ", ".join(repr(m) for m in missing) + " (limits.preload): "
-                              "misspelt, or not installed in the judge's environment")
+        return StabilityCheck(name, False, ", ".join(preload), missing_problem(missing))
     return StabilityCheck(name, True, ", ".join(preload) or "none")
 
 

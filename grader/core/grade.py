@@ -13,7 +13,8 @@ from grader import __version__
 from grader.core.assignment import AssignmentSpec
 from grader.core.notebook import ConvertedNotebook, NotebookError, is_notebook, rewrite_all
 from grader.core.notebook_process import convert_bounded
-from grader.core.plugin import CheckContext
+from grader.core.plugin import CheckContext, ChecksOutcome
+from grader.core.preflight import missing_modules, missing_problem
 from grader.core.remote import Event, WorkerSession
 from grader.core.suite import SUITES
 from grader.core.text import printable, rendered_output
@@ -75,8 +76,12 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)
+    missing = missing_modules(assignment.preload)
     try:
-        outcome = SUITES.run(paths, assignment.root, context)
+        if missing:  # the environment's fault: grading would only blame the student
+            outcome = ChecksOutcome((), (missing_problem(missing),))
+        else:
+            outcome = SUITES.run(paths, assignment.root, context)
     finally:
         stop_problems = _stop(session)
     checks = outcome.results

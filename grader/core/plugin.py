@@ -160,6 +160,7 @@ class JudgePlugin:
         self.collect_problems: list[str] = []
         self._context: CheckContext | None = None
         self._results: dict[str, CheckResult] = {}
+        self._faults: list[str] = []
         self._credits: dict[str, Credit] = {}
         self._started: dict[str, float] = {}
 
@@ -171,13 +172,15 @@ class JudgePlugin:
 
     def start(self, context: CheckContext) -> None:
         self._context, self._results, self._credits, self._started = context, {}, {}, {}
+        self._faults = []
 
     def finish(self) -> ChecksOutcome:
         """The results of the run that :meth:`start` began, in collection order."""
         results = tuple(self._results[node] for node in self.order if node in self._results)
         missing = [node for node in self.order if node not in self._results]
-        problems = ("checks without a result: " + ", ".join(missing),) if missing else ()
+        problems = (*self._faults, *(("checks without a result: " + ", ".join(missing),) if missing else ()))
         self._context, self._results, self._credits, self._started = None, {}, {}, {}
+        self._faults = []
         return ChecksOutcome(results, problems)
 
     # -- configuration --------------------------------------------------------------
@@ -265,6 +268,7 @@ class JudgePlugin:
         else:
             outcome = Outcome.FAILED
             message, instructor = self._failure_text(call, report, hidden_check)
+            self._note_judge_fault(item, call)
         return CheckResult(
             id=item.nodeid,
             name=item.name,
@@ -278,6 +282,16 @@ class JudgePlugin:
             metric=credit.metric if credit else None,
             seconds=time.perf_counter() - self._started.get(item.nodeid, time.perf_counter()),
         )
+
+    def _note_judge_fault(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+        """A check that failed because the trusted side cannot import what it needs (TensorFlow for
+        a Keras check, say) is the judge's failure, never the student's zero. (The student's own
+        ImportError comes back as SubmissionRaised, not as ImportError.)"""
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, ImportError) and not isinstance(exc, SubmissionFault):
+            missing = f" {exc.name!r}" if exc.name else ""
+            self._faults.append(f"{item.nodeid}: the checks cannot import{missing} in the judge's environment "
+                                f"({type(exc).__name__}: {exc}); install it where the grader runs")
 
     @staticmethod
     def _failure_text(call: pytest.CallInfo[None], report: pytest.TestReport, hidden_check: bool) -> tuple[str, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from grader.authoring.verify import check_fast_enough, check_repeatable
 from grader.core.values import CheckResult, Grade, Outcome, Verdict, Visibility
+from grader.sandbox.base import Sandbox
 
 
 def _grade(score: float, seconds: float = 1.0) -> Grade:
@@ -36,6 +39,42 @@ def test_a_misspelt_preload_fails_verify() -> None:
     assert check_preload(("numpy", "sklearn")).ok and check_preload(()).ok
     bad = check_preload(("numpy", "sklern"))
     assert not bad.ok and "'sklern'" in bad.problem and "limits.preload" in bad.problem
+
+
+def test_a_module_the_environment_lacks_is_a_judge_error_never_the_students_zero(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    import dataclasses
+
+    from grader.core.assignment import get_assignment
+    from grader.core.grade import grade_one
+    from grader.core.values import Submission, Verdict
+    from tests.conftest import REPO
+
+    spec = dataclasses.replace(get_assignment("recommender-svd", REPO), preload=("tensorflow_not_installed",))
+    grade = grade_one(assignment=spec, submission=Submission.from_path(REPO / "solutions" / "recommender-svd" /
+                                                                       "solution.py"), sandbox=process_sandbox)
+    assert grade.status == "error" and grade.verdict is Verdict.JUDGE_ERROR and grade.score == 0
+    assert any("'tensorflow_not_installed'" in note for note in grade.notes), grade.notes
+
+
+def test_a_check_that_cannot_import_on_the_trusted_side_is_a_judge_error(
+        tmp_path: Path, process_sandbox: Sandbox) -> None:
+    from grader.core.assignment import load_assignment
+    from grader.core.grade import grade_one
+    from grader.core.values import Submission, Verdict
+
+    root = tmp_path / "needs-tf"
+    (root / "checks" / "public").mkdir(parents=True)
+    (root / "checks" / "public" / "test_public.py").write_text(
+        "import pytest\n\n\n@pytest.mark.points(1)\ndef test_trusted(submission):\n"
+        "    import not_installed_on_the_grader  # noqa: F401\n    assert submission.f() == 1\n")
+    (root / "assignment.toml").write_text(
+        '[assignment]\ntitle = "t"\nfile = "solution.py"\nentry_points = ["f"]\npoints = 1\n')
+    (root / "solution.py").write_text("def f():\n    return 1\n")
+    grade = grade_one(assignment=load_assignment(root), submission=Submission.from_path(root / "solution.py"),
+                      sandbox=process_sandbox)
+    assert grade.status == "error" and grade.verdict is Verdict.JUDGE_ERROR
+    assert any("'not_installed_on_the_grader'" in note for note in grade.notes), grade.notes
 
 
 def test_a_suite_collected_again_for_every_submission_is_a_warning_not_a_failure() -> None:
