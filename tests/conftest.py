@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: One course secret for the whole suite (and the `judge` processes it starts): tests that grade the
+#: same class into two course folders compare their grades, which the secret keys. Tests of the
+#: secret itself unset it.
+os.environ.setdefault("MLJUDGE_SECRET", "the mljudge test suite's course secret")
 
 
 @pytest.fixture(scope="session")
