@@ -111,17 +111,25 @@ def assert_bounded(g: Grade, seconds: float, verdicts: frozenset[Verdict]) -> No
     assert live_children() == [], "a worker outlived its grade"
 
 
+def attack_file(name: str, folder: Path) -> Path:
+    """The submission the sandbox sees: the attack's variants, then the forging machinery they share."""
+    path = folder / name / "solution.py"
+    path.parent.mkdir(parents=True)
+    path.write_text((DECODE / f"{name}.py").read_text() + "\n\n" + (DECODE / "_forge.py").read_text())
+    return path
+
+
 @pytest.mark.parametrize("name", list(ATTACKS))
-def test_decode_attack_is_bounded(assignment: AssignmentSpec, name: str) -> None:
-    g, seconds = timed_grade(assignment, DECODE / f"{name}.py", "process")
+def test_decode_attack_is_bounded(assignment: AssignmentSpec, name: str, tmp_path: Path) -> None:
+    g, seconds = timed_grade(assignment, attack_file(name, tmp_path), "process")
     assert_bounded(g, seconds, ATTACKS[name])
     if PV in ATTACKS[name] and F not in ATTACKS[name]:
         assert any(note.startswith("protocol violation") for note in g.notes), describe(g, seconds)
 
 
-def test_colliding_keys_through_auto(assignment: AssignmentSpec) -> None:
+def test_colliding_keys_through_auto(assignment: AssignmentSpec, tmp_path: Path) -> None:
     """The 408 s reply, on the backend a class would be graded with."""
-    g, seconds = timed_grade(assignment, DECODE / "colliding_int_keys.py", "auto")
+    g, seconds = timed_grade(assignment, attack_file("colliding_int_keys", tmp_path), "auto")
     assert_bounded(g, seconds, frozenset({PV}))
     assert any("share one hash" in c.message for c in g.checks), describe(g, seconds)
 
@@ -132,7 +140,7 @@ def test_grader_unharmed_after_the_attacks(assignment: AssignmentSpec) -> None:
 
 
 def test_decode_corpus_is_complete() -> None:
-    assert {p.stem for p in DECODE.glob("*.py")} == set(ATTACKS)
+    assert {p.stem for p in DECODE.glob("*.py") if not p.stem.startswith("_")} == set(ATTACKS)
 
 
 # --------------------------------------------------------------------------- the decode's deadline
