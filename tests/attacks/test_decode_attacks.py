@@ -25,7 +25,6 @@ be decoded before the deadline).
 from __future__ import annotations
 
 import glob
-import os
 import time
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from grader.core.values import Grade, Limits, Submission, Verdict, WorkerExit
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import Sandbox, WorkerProcess, WorkerSpec
 from harness.protocol import encode_frame
+from tests.attacks.test_attacks import live_children
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -79,22 +79,6 @@ def timed_grade(assignment: AssignmentSpec, path: Path, backend: str) -> tuple[G
     finally:
         _cleanup_tmp()
     return g, time.monotonic() - started
-
-
-def live_children() -> list[str]:
-    """Processes (not zombies) whose parent is this process: leaked workers."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_bytes()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if int(fields[1]) == os.getpid() and fields[0] != b"Z":
-            found.append(entry)
-    return found
 
 
 def describe(g: Grade, seconds: float) -> str:
