@@ -19,90 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    select,
-    text,
-)
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Session
 
 from grader import __version__
 from grader.core.values import Grade
+from grader.course import migrate
+from grader.course.schema import Exercise, Meta, ResultRow, Student, SubmissionRow
 
+#: What ``meta.schema_version`` said before migrations; kept for older judges that read it.
 SCHEMA_VERSION = 1
 
 
 class GradebookError(Exception):
     """A gradebook that cannot be used: unreachable, another schema, another judge version."""
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Meta(Base):
-    __tablename__ = "meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(String(256))
-
-
-class Student(Base):
-    __tablename__ = "students"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
-
-
-class Exercise(Base):
-    __tablename__ = "exercises"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
-    title: Mapped[str] = mapped_column(String(256), default="")
-    checks_hash: Mapped[str] = mapped_column(String(64), default="")
-    points: Mapped[float] = mapped_column(Float, default=0.0)
-
-
-class SubmissionRow(Base):
-    __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("exercise_id", "student_id", "sha256", name="uq_submission"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
-    sha256: Mapped[str] = mapped_column(String(64))
-    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    path: Mapped[str] = mapped_column(Text)
-    student: Mapped[Student] = relationship()
-    exercise: Mapped[Exercise] = relationship()
-
-
-class ResultRow(Base):
-    __tablename__ = "results"
-    __table_args__ = (UniqueConstraint("submission_id", "checks_hash", name="uq_result"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    checks_hash: Mapped[str] = mapped_column(String(64))
-    score: Mapped[float] = mapped_column(Float)
-    raw_score: Mapped[float] = mapped_column(Float)
-    max_score: Mapped[float] = mapped_column(Float)
-    late_days: Mapped[int] = mapped_column(Integer, default=0)
-    penalty: Mapped[float] = mapped_column(Float, default=0.0)
-    verdict: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))
-    checks: Mapped[Any] = mapped_column(JSON)
-    resources: Mapped[Any] = mapped_column(JSON)
-    grade: Mapped[Any] = mapped_column(JSON)
-    judge_version: Mapped[str] = mapped_column(String(32))
-    graded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    submission: Mapped[SubmissionRow] = relationship()
 
 
 @dataclass(frozen=True)
@@ -160,7 +91,7 @@ class Gradebook:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":  # one process creates the schema, the others wait
                     conn.execute(text("select pg_advisory_xact_lock(7102510)"))
-                Base.metadata.create_all(conn)
+                self._check_schema(conn)
                 with Session(conn) as session:
                     self._check_versions(session)
         except OperationalError as exc:
@@ -169,6 +100,30 @@ class Gradebook:
                 "it may come from another version of the judge: use another --db"
             ) from exc
 
+    def _check_schema(self, conn: Any) -> None:
+        """Create a new gradebook at the newest revision; refuse (never change) an older or newer one."""
+        state, revision = migrate.state_of(conn)
+        if state is migrate.SchemaState.EMPTY:
+            migrate.upgrade(conn)
+        elif state in (migrate.SchemaState.LEGACY, migrate.SchemaState.BEHIND):
+            raise GradebookError(
+                f"{self._shown_url}: this gradebook has an older schema (revision {revision or 'from before migrations'}"
+                f", this judge needs {migrate.HEAD}): back it up, then run `judge db upgrade --db URL` "
+                "(or `--course DIR`)"
+            )
+        elif state is migrate.SchemaState.UNKNOWN:
+            raise GradebookError(
+                f"{self._shown_url}: gradebook schema revision {revision or '(unknown)'} is not one this judge "
+                f"(mljudge {__version__}, revision {migrate.HEAD}) knows: a newer judge wrote it; use that judge "
+                "or another --db"
+            )
+
+    @property
+    def _shown_url(self) -> str:
+        from sqlalchemy import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
     def _check_versions(self, session: Session) -> None:
         meta = {m.key: m.value for m in session.scalars(select(Meta))}
         if not meta:
@@ -176,11 +131,6 @@ class Gradebook:
                              Meta(key="judge_version", value=__version__)])
             session.commit()
             meta = {"schema_version": str(SCHEMA_VERSION), "judge_version": __version__}
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
-            raise GradebookError(
-                f"{self.url}: gradebook schema version {meta.get('schema_version')}, but this judge "
-                f"(mljudge {__version__}) uses schema {SCHEMA_VERSION}: grade into another --db"
-            )
         self.judge_version = meta.get("judge_version", "")
 
     def check_judge_version(self, *, regrade: bool) -> None:
@@ -328,3 +278,27 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def upgrade_gradebook(url: str) -> tuple[str | None, str]:
+    """Migrate the gradebook at ``url`` to the newest schema (``judge db upgrade``); return the
+    revisions (before, after). An empty database is created; nothing is ever dropped."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise GradebookError(f"cannot use the gradebook {url}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("select pg_advisory_xact_lock(7102510)"))
+            return migrate.upgrade(conn)
+    except ValueError as exc:
+        raise GradebookError(f"{url}: {exc}") from exc
+    except OperationalError as exc:
+        raise GradebookError(f"{url}: cannot upgrade ({exc.orig})") from exc
+    finally:
+        engine.dispose()

@@ -147,9 +147,9 @@ def test_gradebook_from_another_judge_version(tmp_path: Path) -> None:
     regraded = runner.invoke(cli, _grade_args(subs, course, "--workers", "1", "--regrade"))
     assert regraded.exit_code == 0, regraded.output
     with sqlite3.connect(course / "gradebook.sqlite") as con:
-        con.execute("update meta set value = '99' where key = 'schema_version'")
+        con.execute("update alembic_version set version_num = '9999'")
     broken = runner.invoke(cli, _grade_args(subs, course, "--workers", "1"))
-    assert broken.exit_code == 2 and "schema version 99" in broken.output
+    assert broken.exit_code == 2 and "revision 9999" in broken.output and "newer judge" in broken.output
 
 
 def test_bad_inputs_give_clear_messages_through_the_cli(tmp_path: Path) -> None:
