@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from grader.core.values import Limits, Verdict
+from grader.core.values import Limits, Quota, Verdict
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -52,6 +52,8 @@ class AssignmentSpec:
     late_penalty_per_day: float = 0.0
     #: modules warm workers import once per pool (``preload`` in ``[limits]``, e.g. ["keras"])
     preload: tuple[str, ...] = ()
+    #: how often a student may submit to the course server (``[submissions]``)
+    quota: Quota = Quota()
 
     @property
     def module_name(self) -> str:
@@ -119,6 +121,23 @@ def _limits(table: dict[str, Any], where: str) -> Limits:
     return Limits(**values)
 
 
+def _quota(table: dict[str, Any], where: str) -> Quota:
+    """``[submissions]``: whole numbers for counts and sizes, non-negative numbers for rates."""
+    known = {f.name: f.type for f in fields(Quota)}
+    _known_keys(table, tuple(known), where, "field of [submissions]")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        whole = known[key] == "int"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value < 0:
+            kind = "a whole number" if whole else "a number"
+            raise AssignmentError(f"{where}: field 'submissions.{key}' should be {kind} of at least 0, not {value!r}")
+        values[key] = value if whole else float(value)
+    quota = Quota(**values)
+    if quota.capacity < 1 or quota.max_kb < 1:
+        raise AssignmentError(f"{where}: fields 'submissions.capacity' and 'submissions.max_kb' should be at least 1")
+    return quota
+
+
 def _late_policy(table: dict[str, Any], where: str) -> tuple[dt.datetime | None, float]:
     due = _field(table, "due", (dt.datetime, dt.date), where, None)
     if due is not None and (not isinstance(due, dt.datetime) or due.tzinfo is None):
@@ -184,7 +203,7 @@ def _example(folder: Path, file: str) -> ExampleSpec:
 
 
 #: Every table and key assignment.toml may hold; anything else is a typo that would be ignored.
-TABLES = ("assignment", "limits")
+TABLES = ("assignment", "limits", "submissions")
 ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day")
 EXAMPLE_KEYS = ("score", "verdict")
 
@@ -243,6 +262,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
         due=due,
         late_penalty_per_day=late_penalty,
         preload=_preload(limits_table, where),
+        quota=_quota(_field(data, "submissions", dict, where, {}), where),
     )
 
 

@@ -81,6 +81,19 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """How often a student may submit to the course server (``[submissions]`` in assignment.toml): a
+    token bucket of ``capacity`` refilled at ``refill_per_day``, at least ``min_interval_minutes``
+    apart, at most ``max_total`` in all (0: no cap), each file at most ``max_kb``."""
+
+    capacity: int = 10
+    refill_per_day: float = 10.0
+    min_interval_minutes: float = 0.0
+    max_total: int = 0
+    max_kb: int = 512
+
+
+@dataclass(frozen=True)
 class Submission:
     """One file handed in for one exercise."""
 

@@ -107,9 +107,9 @@ class Gradebook:
             migrate.upgrade(conn)
         elif state in (migrate.SchemaState.LEGACY, migrate.SchemaState.BEHIND):
             raise GradebookError(
-                f"{self._shown_url}: this gradebook has an older schema (revision {revision or 'from before migrations'}"
-                f", this judge needs {migrate.HEAD}): back it up, then run `judge db upgrade --db URL` "
-                "(or `--course DIR`)"
+                f"{self._shown_url}: this gradebook has an older schema (revision "
+                f"{revision or 'from before migrations'}, this judge needs {migrate.HEAD}): back it up, then run "
+                "`judge db upgrade --db URL` (or `--course DIR`)"
             )
         elif state is migrate.SchemaState.UNKNOWN:
             raise GradebookError(
@@ -208,34 +208,18 @@ class Gradebook:
 
     def record(self, submission_id: int, checks_hash: str, grade: Grade, policy: LatePolicy) -> None:
         """Insert or replace the result of ``submission_id`` under ``checks_hash``; committed at once."""
-        with Session(self.engine) as session:
-            sub = session.get(SubmissionRow, submission_id)
-            if sub is None:
-                raise GradebookError(f"no submission {submission_id} in {self.url}")
-            score, days, fraction = policy.apply(_aware(sub.submitted_at), grade.score)
-            data = grade.to_dict()
-            values = dict(
-                score=score, raw_score=grade.score, max_score=grade.max_score, late_days=days, penalty=fraction,
-                verdict=grade.verdict.value, status=grade.status, checks=data["checks"],
-                resources=data["resources"], grade=json.loads(json.dumps(data, default=str)),
-                judge_version=grade.judge_version or __version__, graded_at=dt.datetime.now(dt.UTC),
-            )
-            row = session.scalars(
-                select(ResultRow).filter_by(submission_id=submission_id, checks_hash=checks_hash)
-            ).first()
-            if row is None:
-                session.add(ResultRow(submission_id=submission_id, checks_hash=checks_hash, **values))
+        for attempt in range(2):
+            with Session(self.engine) as session:
+                if session.get(SubmissionRow, submission_id) is None:
+                    raise GradebookError(f"no submission {submission_id} in {self.url}")
                 try:
+                    stage_result(session, submission_id, checks_hash, grade, policy)
                     session.commit()
                     return
                 except IntegrityError:  # another writer recorded it first: replace theirs
                     session.rollback()
-                    row = session.scalars(
-                        select(ResultRow).filter_by(submission_id=submission_id, checks_hash=checks_hash)
-                    ).one()
-            for key, value in values.items():
-                setattr(row, key, value)
-            session.commit()
+                    if attempt:
+                        raise
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -269,6 +253,32 @@ class Gradebook:
                     late_days=result.late_days, penalty=result.penalty,
                 )
             yield from seen.values()
+
+
+def stage_result(session: Session, submission_id: int, checks_hash: str, grade: Grade,
+                 policy: LatePolicy) -> ResultRow:
+    """Add (or update) the result row of ``submission_id`` under ``checks_hash`` in ``session``,
+    flushed but not committed: the caller commits it with whatever else belongs to it."""
+    sub = session.get(SubmissionRow, submission_id)
+    if sub is None:
+        raise GradebookError(f"no submission {submission_id}")
+    score, days, fraction = policy.apply(_aware(sub.submitted_at), grade.score)
+    data = grade.to_dict()
+    values = dict(
+        score=score, raw_score=grade.score, max_score=grade.max_score, late_days=days, penalty=fraction,
+        verdict=grade.verdict.value, status=grade.status, checks=data["checks"],
+        resources=data["resources"], grade=json.loads(json.dumps(data, default=str)),
+        judge_version=grade.judge_version or __version__, graded_at=dt.datetime.now(dt.UTC),
+    )
+    row = session.scalars(select(ResultRow).filter_by(submission_id=submission_id, checks_hash=checks_hash)).first()
+    if row is None:
+        row = ResultRow(submission_id=submission_id, checks_hash=checks_hash, **values)
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.flush()
+    return row
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
