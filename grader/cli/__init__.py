@@ -15,12 +15,12 @@ of range, a reference whose score differs between runs or that is too slow),
 
 from __future__ import annotations
 
-from grader.cli import authoring, classwide, database, records, single
+from grader.cli import authoring, classwide, database, records, serving, single
 from grader.cli.app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMANDS = (authoring, classwide, database, records, single)  # imported for the commands they register
+_COMMANDS = (authoring, classwide, database, records, serving, single)  # imported for the commands they register
 
 
 def main() -> None:

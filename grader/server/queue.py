@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from grader.core.values import Grade
@@ -70,7 +70,7 @@ def enqueue(session: Session, submission_id: int, exercise: str, *, at: dt.datet
     return job
 
 
-def _claimable(moment: dt.datetime) -> object:
+def _claimable(moment: dt.datetime) -> ColumnElement[bool]:
     return or_(Job.state == "queued", and_(Job.state == "running", Job.lease_until < moment))
 
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the gradebook (run through :mod:`grader.course.migrate`, never by hand)."""
