@@ -185,7 +185,7 @@ def stats(engine: Engine, *, exercise: str | None = None, alive_within: float = 
         query = select(Job.state, func.count()).group_by(Job.state)
         if exercise is not None:
             query = query.where(Job.exercise == exercise)
-        counts = dict(session.execute(query).tuples().all())
+        counts = {state: count for state, count in session.execute(query)}
         cutoff = now_utc() - dt.timedelta(seconds=alive_within)
         workers = tuple(
             WorkerStatus(w.name, w.host, w.slots, w.busy, _aware(w.heartbeat_at), _aware(w.heartbeat_at) >= cutoff)

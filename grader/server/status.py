@@ -84,7 +84,7 @@ def attempts(engine: Engine, student: str, exercise: str | None = None) -> list[
                  .where(Student.name == student).order_by(SubmissionRow.submitted_at.desc(), SubmissionRow.id.desc()))
         if exercise is not None:
             query = query.where(Exercise.name == exercise)
-        return [_status(session, sub, name, student) for sub, name in session.execute(query).tuples()]
+        return [_status(session, sub, name, student) for sub, name in session.execute(query)]
 
 
 def owner_of(engine: Engine, submission_id: int) -> str | None:
