@@ -14,6 +14,9 @@ from grader.sandbox.base import Sandbox
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: PostgreSQL fixtures (pg_url …) for the gradebook and course server tests
+pytest_plugins = ["tests.pg_fixtures"]
+
 #: One course secret for the whole suite (and the `judge` processes it starts): tests that grade the
 #: same class into two course folders compare their grades, which the secret keys. Tests of the
 #: secret itself unset it.

@@ -12,19 +12,17 @@ an unreachable server fails them.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import URL, Engine, create_engine, make_url, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
 from grader.cli import cli
@@ -35,63 +33,13 @@ from grader.course.gradebook import Gradebook
 from grader.course.pipeline import grade_class
 from tests.batch.helpers import SANDBOX, SOURCES, make_class
 from tests.conftest import REPO
+from tests.pg_fixtures import fresh_database
 
-ENV = "MLJUDGE_TEST_POSTGRES_URL"
-IN_CI = os.environ.get("CI") == "true"
 #: Every bundled kind but the infinite loop (it would cost its whole 20 s budget and proves nothing here).
 KINDS = [kind for kind in SOURCES if kind != "infinite-loop"]
 #: Cheap to grade: a class for the tests that are about the gradebook, not the grades.
 QUICK = {"s0": "syntax-error", "s1": "stub", "s2": "raises", "s3": "wrong"}
 
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason}: CI runs the PostgreSQL gradebook tests (start one with scripts/start-postgres.sh "
-                    f"and export {ENV})", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def pg_base() -> URL:
-    raw = os.environ.get(ENV, "").strip()
-    if not raw:
-        _unavailable(f"{ENV} is not set")
-    url = make_url(raw)
-    if url.get_backend_name() != "postgresql":
-        pytest.fail(f"{ENV} must be a postgresql URL, not {url.render_as_string(hide_password=True)}")
-    return url
-
-
-@pytest.fixture(scope="session")
-def pg_admin(pg_base: URL) -> Iterator[Engine]:
-    """An autocommit engine on the configured database, for CREATE/DROP DATABASE."""
-    engine = create_engine(pg_base, isolation_level="AUTOCOMMIT", poolclass=NullPool,
-                           connect_args={"connect_timeout": 10})
-    try:
-        with engine.connect() as con:
-            con.execute(text("select 1"))
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        _unavailable(f"no PostgreSQL at {pg_base.render_as_string(hide_password=True)}: {exc}")
-    yield engine
-    engine.dispose()
-
-
-def _fresh_database(pg_admin: Engine, pg_base: URL) -> Iterator[str]:
-    name = f"mljudge_t_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as con:
-        con.execute(text(f'create database "{name}"'))
-    try:
-        yield pg_base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with pg_admin.connect() as con:
-            con.execute(text(f'drop database if exists "{name}" with (force)'))
-
-
-@pytest.fixture
-def pg_url(pg_admin: Engine, pg_base: URL) -> Iterator[str]:
-    """The URL of a database created for this test (dropped afterwards)."""
-    yield from _fresh_database(pg_admin, pg_base)
 
 
 def _rows(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
@@ -353,7 +301,7 @@ def graded_twice(pg_admin: Engine, pg_base: URL, tmp_path_factory: pytest.TempPa
     """(folder, PostgreSQL URL, SQLite URL): the same class graded into both (read only afterwards)."""
     root = tmp_path_factory.mktemp("pg-exports")
     subs = make_class(root / "subs", {f"{kind}-{i}": kind for i, kind in enumerate(KINDS)})
-    database = _fresh_database(pg_admin, pg_base)
+    database = fresh_database(pg_admin, pg_base)
     pg = next(database)
     try:
         sqlite = f"sqlite:///{root / 'sqlite' / 'gradebook.sqlite'}"
