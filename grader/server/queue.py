@@ -91,6 +91,9 @@ def claim(engine: Engine, worker: str, limit: int, lease_seconds: float) -> list
         .execution_options(synchronize_session=False)
     )
     with Session(engine) as session:
+        if session.scalar(select(Job.id).where(_claimable(moment)).limit(1)) is None:
+            return []  # nothing to claim: no write (an idle worker never takes SQLite's write lock)
+        session.rollback()
         rows = list(session.execute(statement))
         session.commit()
         claims = []
