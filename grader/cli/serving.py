@@ -27,12 +27,15 @@ from grader.course.inbox import course_root
               help="Seconds a claimed job is held without a heartbeat before another worker may take it.")
 @click.option("--exit-when-idle", is_flag=True, help="Stop once the queue is empty (for scripts and tests).")
 @click.option("--name", default="", help="This worker's name on the instructor's page (default: host:pid).")
+@click.option("--nice", type=click.IntRange(min=0, max=19), default=0, show_default=True,
+              help="Lower the priority of this worker and its sandboxes (the embedded worker of `judge serve` "
+                   "uses 10, so that pages and uploads stay quick while it grades).")
 @options.course
 @options.db
 @options.sandbox
 @options.home
-def worker_command(slots: int | None, lease: float, exit_when_idle: bool, name: str, course: Path | None,
-                   db: str | None, sandbox: str, home: Path | None) -> None:
+def worker_command(slots: int | None, lease: float, exit_when_idle: bool, name: str, nice: int,
+                   course: Path | None, db: str | None, sandbox: str, home: Path | None) -> None:
     """Grade submissions from the course server's queue (any number of workers, on any hosts, share one --db).
 
     SIGTERM or Ctrl-C: finish what is being graded, then stop; a second one stops at once (what was
@@ -45,6 +48,8 @@ def worker_command(slots: int | None, lease: float, exit_when_idle: bool, name: 
     except SandboxError as exc:
         raise JudgeUsageError(str(exc)) from exc
     root = course_root(course)
+    if nice:
+        os.nice(nice)  # inherited by the grading processes and their sandboxes
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -76,7 +81,7 @@ def _die_with_parent() -> None:
 def _embedded_worker(slots: int, course: Path, db: str | None, sandbox: str,
                      home: Path | None) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "grader", "worker", "--slots", str(slots), "--course", str(course), "--sandbox",
-            sandbox]
+            sandbox, "--nice", "10"]
     if db:
         args += ["--db", db]
     if home:
