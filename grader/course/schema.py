@@ -2,6 +2,7 @@
 and upgrade them; this module only describes them.
 
 - ``students``, ``exercises``, ``submissions``, ``results``: what ``judge grade`` has always written.
+- ``submission_files``: the bytes of what came through the course server (workers elsewhere read them).
 - ``accounts``: people who sign in to the course server (a student's account links to its ``students`` row).
 - ``jobs``: the durable grading queue; a claimed job carries a lease that its worker renews.
 - ``workers``: grading workers and their last heartbeat.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -59,6 +60,15 @@ class SubmissionRow(Base):
     channel: Mapped[str] = mapped_column(String(16), default="batch")
     student: Mapped[Student] = relationship()
     exercise: Mapped[Exercise] = relationship()
+
+
+class SubmissionFile(Base):
+    """The bytes of a submission that came through the course server: workers on other machines
+    read them from here (they share only the database URL)."""
+
+    __tablename__ = "submission_files"
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ResultRow(Base):

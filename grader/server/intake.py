@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from grader.core.assignment import AssignmentSpec
 from grader.core.notebook import NOTEBOOK_SUFFIX
 from grader.course.gradebook import Gradebook
-from grader.course.schema import Exercise, ResultRow, Student, SubmissionRow
+from grader.course.schema import Exercise, ResultRow, Student, SubmissionFile, SubmissionRow
 from grader.server import queue
 from grader.server.quota import QuotaStatus, quota_status
 
@@ -153,6 +153,7 @@ def accept(gradebook: Gradebook, *, assignment: AssignmentSpec, student: str, da
                             original_name=name, channel=channel)
         session.add(row)
         session.flush()
+        session.add(SubmissionFile(submission_id=row.id, data=data))
         job = queue.enqueue(session, row.id, assignment.id, at=moment)
         session.commit()
         after = quota_status(assignment.quota, [*times, moment], moment)

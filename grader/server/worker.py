@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import hashlib
 import os
 import socket
 import threading
@@ -20,11 +21,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from grader import __version__
 from grader.core.assignment import AssignmentError, AssignmentSpec, checks_hash, get_assignment
 from grader.core.values import Grade, Verdict
 from grader.course.batch import DEFAULT_MARGIN, Task, default_executor, grade_task, judge_error
 from grader.course.gradebook import Gradebook, LatePolicy
+from grader.course.schema import SubmissionFile
 from grader.server import queue
 
 
@@ -118,12 +122,17 @@ class QueueWorker:
         if isinstance(exercise, str):
             self._record_error(held, exercise)
             return
+        try:
+            path = submission_file(self.gradebook, held)
+        except (OSError, ValueError) as exc:
+            self._record_error(held, str(exc))
+            return
         if held.claims > queue.MAX_CLAIMS:
             self._record_error(held, f"grading this submission was started {held.claims - 1} times without a "
                                "result (its workers stopped): the judge gave up on it")
             return
         assert self.pool is not None
-        args = (str(exercise.spec.root), self.settings.sandbox, held.path, held.sha256, held.student, self.secret)
+        args = (str(exercise.spec.root), self.settings.sandbox, str(path), held.sha256, held.student, self.secret)
         budget = exercise.spec.limits.wall_time + exercise.spec.limits.start_time + DEFAULT_MARGIN
         try:
             future = self.pool.submit(grade_task, *args)
@@ -194,3 +203,25 @@ class QueueWorker:
                     process.terminate()
             old.shutdown(wait=False, cancel_futures=True)
         self.pool = default_executor(self.settings.slots)
+
+
+def submission_file(gradebook: Gradebook, held: queue.Claim) -> Path:
+    """The submitted file on this machine: where the server kept it when this machine can read it
+    (with the right content), else written into this worker's files folder from the gradebook."""
+    kept = Path(held.path)
+    with contextlib.suppress(OSError):
+        if kept.is_file() and hashlib.sha256(kept.read_bytes()).hexdigest() == held.sha256:
+            return kept
+    with Session(gradebook.engine) as session:
+        row = session.get(SubmissionFile, held.submission_id)
+        data = row.data if row is not None else None
+    if data is None:
+        raise FileNotFoundError(f"the submitted file {kept.name} is neither on this machine nor in the gradebook")
+    if hashlib.sha256(data).hexdigest() != held.sha256:
+        raise ValueError(f"the gradebook's copy of submission {held.submission_id} does not match its checksum")
+    local = gradebook.files_dir / held.exercise / held.student / f"{held.sha256}{kept.suffix}"
+    local.parent.mkdir(parents=True, exist_ok=True)
+    partial = local.with_name(f".{local.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")
+    partial.write_bytes(data)
+    partial.replace(local)
+    return local

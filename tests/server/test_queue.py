@@ -172,3 +172,20 @@ def test_head_is_the_newest_migration() -> None:
 
     scripts = ScriptDirectory(str(Path(migrate.__file__).with_name("migrations")))
     assert scripts.get_current_head() == migrate.HEAD
+
+
+def test_a_worker_on_another_machine_grades_from_the_gradebooks_copy(tmp_path: Path) -> None:
+    """Workers elsewhere share only the database: the server's files folder is not theirs."""
+    server = _book(tmp_path)
+    item = _accept(server, "alice", REFERENCE)
+    for kept in (server.files_dir / "metrics" / "alice").iterdir():
+        kept.unlink()  # not on the worker's machine
+    elsewhere = Gradebook(server.url, tmp_path / "elsewhere" / "files")
+    QueueWorker(elsewhere, WorkerSettings(slots=1, home=REPO), b"k" * 32).run(threading.Event(), exit_when_idle=True)
+    from grader.server.status import attempt
+
+    status = attempt(server.engine, item.submission_id)
+    assert status is not None and status.state == "graded" and status.record is not None
+    assert status.record.grade.score == METRICS.points
+    assert [p.name for p in (tmp_path / "elsewhere" / "files" / "metrics" / "alice").iterdir()] == [
+        f"{status.record.sha256}.py"]

@@ -1,4 +1,5 @@
-"""The course server: accounts, sign-in failures, the grading queue, workers, published results.
+"""The course server: accounts, sign-in failures, the grading queue, workers, submitted files,
+published results.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +18,11 @@ def upgrade() -> None:
     with op.batch_alter_table("submissions") as table:
         table.add_column(sa.Column("original_name", sa.String(256), nullable=False, server_default=""))
         table.add_column(sa.Column("channel", sa.String(16), nullable=False, server_default="batch"))
+    op.create_table(
+        "submission_files",
+        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+        sa.Column("data", sa.LargeBinary, nullable=False),
+    )
     op.create_table(
         "accounts", sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("login", sa.String(128), nullable=False, unique=True),
