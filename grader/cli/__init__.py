@@ -7,6 +7,8 @@
 - ``classwide``  a class: ``judge grade DIR|ZIP|--inbox`` (batch into the gradebook)
 - ``records``    what the gradebook holds: ``judge export``, ``report``
 - ``authoring``  ``judge verify``, ``release``
+- ``people``     the course server's people: ``judge roster import``, ``instructor add``
+- ``remote``     the course server from the command line: ``judge status`` (and ``submit --server``)
 
 Exit codes: 0 full marks (or success), 1 graded but not full marks (or a verify failure: a case out
 of range, a reference whose score differs between runs or that is too slow),
@@ -15,12 +17,13 @@ of range, a reference whose score differs between runs or that is too slow),
 
 from __future__ import annotations
 
-from grader.cli import authoring, classwide, database, records, serving, single
+from grader.cli import authoring, classwide, database, people, records, remote, serving, single
 from grader.cli.app import cli
 
 __all__ = ["cli", "main"]
 
-_COMMANDS = (authoring, classwide, database, records, serving, single)  # imported for the commands they register
+#: imported for the commands they register
+_COMMANDS = (authoring, classwide, database, people, records, remote, serving, single)
 
 
 def main() -> None:

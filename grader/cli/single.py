@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -98,11 +99,25 @@ def check_command(exercise: str, file: Path, json_out: str | None, sandbox: str,
 @cli.command("submit")
 @click.argument("exercise")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--student", required=True, help="Your student id.")
+@click.option("--student", default=None, help="Your student id (for the course inbox; not with --server).")
+@click.option("--server", default=None, metavar="URL",
+              help="Hand in to this course server instead of the inbox (default: $MLJUDGE_SERVER when no --student).")
+@click.option("--token", default=None, help="Your personal token for --server (default: $MLJUDGE_TOKEN, else "
+                                            "~/.config/mljudge/token).")
+@click.option("--wait", is_flag=True, help="With --server: follow the grading and show the result.")
 @options.course
 @options.home
-def submit_command(exercise: str, file: Path, student: str, course: Path | None, home: Path | None) -> None:
-    """Hand FILE in for EXERCISE: a new attempt in the course inbox (every attempt is kept)."""
+def submit_command(exercise: str, file: Path, student: str | None, server: str | None, token: str | None, wait: bool,
+                   course: Path | None, home: Path | None) -> None:
+    """Hand FILE in for EXERCISE: to the course server with --server (or $MLJUDGE_SERVER), else a new attempt
+    in the course inbox (every attempt is kept; --student is then required)."""
+    if server or (student is None and os.environ.get("MLJUDGE_SERVER")):
+        from grader.cli.remote import submit_remote
+
+        submit_remote(exercise, file, server=server, token=token, wait=wait)
+        return
+    if student is None:
+        raise JudgeUsageError("pass --student ID (the course inbox) or --server URL (the course server)")
     try:
         assignment = get_assignment(exercise, home)
         stored_name = assignment.file
