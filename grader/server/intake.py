@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grader.core.assignment import AssignmentSpec
 from grader.core.notebook import NOTEBOOK_SUFFIX
 from grader.course.gradebook import Gradebook
-from grader.course.schema import Exercise, ResultRow, Student, SubmissionFile, SubmissionRow
+from grader.course.schema import Exercise, Job, ResultRow, Student, SubmissionFile, SubmissionRow
 from grader.server import queue
 from grader.server.quota import QuotaStatus, quota_status
 
@@ -70,23 +71,18 @@ def check_upload(assignment: AssignmentSpec, data: bytes, original_name: str) ->
         raise IntakeError("hand in a Python file (.py) or a notebook (.ipynb)", 415)
 
 
-def counted_times(session: Session, exercise_id: int, student_id: int) -> list[dt.datetime]:
-    """When the student's server submissions for the exercise arrived, leaving out those whose
-    latest result is a judge error (they cost the student nothing)."""
-    rows = session.execute(
-        select(SubmissionRow.id, SubmissionRow.submitted_at)
+def counted_times(conn: Session | Connection, exercise_id: int, student_id: int) -> list[dt.datetime]:
+    """When the student's server submissions for the exercise arrived, leaving out those whose only
+    results are judge errors (they cost the student nothing). One query."""
+    judged = select(ResultRow.id).where(ResultRow.submission_id == SubmissionRow.id)
+    only_errors = and_(judged.where(ResultRow.status != "ok").exists(),
+                       ~judged.where(ResultRow.status == "ok").exists())
+    rows = conn.execute(
+        select(SubmissionRow.submitted_at)
         .where(SubmissionRow.exercise_id == exercise_id, SubmissionRow.student_id == student_id,
-               SubmissionRow.channel.in_(SERVER_CHANNELS))
+               SubmissionRow.channel.in_(SERVER_CHANNELS), ~only_errors)
     ).all()
-    if not rows:
-        return []
-    failed = set(session.scalars(
-        select(ResultRow.submission_id).where(ResultRow.submission_id.in_([r[0] for r in rows]),
-                                              ResultRow.status != "ok")))
-    graded_ok = set(session.scalars(
-        select(ResultRow.submission_id).where(ResultRow.submission_id.in_([r[0] for r in rows]),
-                                              ResultRow.status == "ok")))
-    return [_aware(at) for sid, at in rows if sid not in failed or sid in graded_ok]
+    return [_aware(at) for (at,) in rows]
 
 
 def quota_of(gradebook: Gradebook, assignment: AssignmentSpec, student: str,
@@ -126,47 +122,69 @@ def accept(gradebook: Gradebook, *, assignment: AssignmentSpec, student: str, da
     check_upload(assignment, data, original_name)
     sha256 = hashlib.sha256(data).hexdigest()
     kept = _store(gradebook.files_dir / assignment.id / student, sha256, suffix_for(original_name), data)
-    name = original_name[:MAX_NAME_CHARS]
     postgres = gradebook.engine.dialect.name == "postgresql"
-    with _sqlite_writer if not postgres else contextlib.nullcontext(), Session(gradebook.engine) as session:
-        ex = _row(session, Exercise, name=assignment.id)
-        if not ex.title:
-            ex.title, ex.points = assignment.title, assignment.points
-        st_query = select(Student).filter_by(name=student)
-        st = session.scalars(st_query.with_for_update() if postgres else st_query).first()
-        if st is None:
-            st = _row(session, Student, name=student)
-            st = session.scalars(st_query.with_for_update() if postgres else st_query).one()
+    with _sqlite_writer if not postgres else contextlib.nullcontext(), gradebook.engine.begin() as conn:
+        ex_id = _exercise_id(conn, gradebook.url, assignment)
+        st_id = _student_id(conn, gradebook.url, student)
+        if postgres:  # one intake at a time per student: the quota is counted and spent atomically
+            conn.execute(select(Student.id).where(Student.id == st_id).with_for_update())
         moment = (now or queue.now_utc()).astimezone(dt.UTC)
-        times = counted_times(session, ex.id, st.id)
-        existing = session.scalars(select(SubmissionRow).filter_by(exercise_id=ex.id, student_id=st.id,
-                                                                   sha256=sha256)).first()
+        times = counted_times(conn, ex_id, st_id)
+        existing = conn.execute(select(SubmissionRow.id, SubmissionRow.submitted_at).where(
+            SubmissionRow.exercise_id == ex_id, SubmissionRow.student_id == st_id, SubmissionRow.sha256 == sha256,
+        )).first()
         if existing is not None:
-            status = quota_status(assignment.quota, times, moment)
-            session.commit()
-            return Accepted(existing.id, None, True, _aware(existing.submitted_at), status)
+            return Accepted(existing[0], None, True, _aware(existing[1]), quota_status(assignment.quota, times, moment))
         status = quota_status(assignment.quota, times, moment)
         if not status.allowed:
-            session.rollback()
             raise IntakeError(status.reason, 429, status)
-        row = SubmissionRow(exercise_id=ex.id, student_id=st.id, sha256=sha256, submitted_at=moment, path=str(kept),
-                            original_name=name, channel=channel)
-        session.add(row)
-        session.flush()
-        session.add(SubmissionFile(submission_id=row.id, data=data))
-        job = queue.enqueue(session, row.id, assignment.id, at=moment)
-        session.commit()
-        after = quota_status(assignment.quota, [*times, moment], moment)
-        return Accepted(row.id, job.id, False, moment, after)
+        sub_id = conn.execute(insert(SubmissionRow).values(
+            exercise_id=ex_id, student_id=st_id, sha256=sha256, submitted_at=moment, path=str(kept),
+            original_name=original_name[:MAX_NAME_CHARS], channel=channel,
+        ).returning(SubmissionRow.id)).scalar_one()
+        conn.execute(insert(SubmissionFile).values(submission_id=sub_id, data=data))
+        job_id = conn.execute(insert(Job).values(
+            submission_id=sub_id, exercise=assignment.id, state="queued", enqueued_at=moment, claims=0,
+        ).returning(Job.id)).scalar_one()
+    after = quota_status(assignment.quota, [*times, moment], moment)
+    return Accepted(int(sub_id), int(job_id), False, moment, after)
 
 
-def _row(session: Session, model: type[Any], **keys: str) -> Any:
-    row = session.scalars(select(model).filter_by(**keys)).first()
-    if row is None:
-        row = model(**keys)
-        session.add(row)
-        session.flush()
-    return row
+#: (database URL, name) -> row id: exercises and students are never deleted or renamed
+_ids: dict[tuple[str, str, str], int] = {}
+
+
+def _exercise_id(conn: Connection, url: str, assignment: AssignmentSpec) -> int:
+    key = (url, "exercise", assignment.id)
+    if key not in _ids:
+        found = conn.execute(select(Exercise.id).where(Exercise.name == assignment.id)).scalar()
+        if found is None:
+            found = _insert_once(conn, insert(Exercise).values(name=assignment.id, title=assignment.title,
+                                                               checks_hash="", points=assignment.points),
+                                 select(Exercise.id).where(Exercise.name == assignment.id))
+        _ids[key] = int(found)
+    return _ids[key]
+
+
+def _student_id(conn: Connection, url: str, student: str) -> int:
+    key = (url, "student", student)
+    if key not in _ids:
+        found = conn.execute(select(Student.id).where(Student.name == student)).scalar()
+        if found is None:
+            found = _insert_once(conn, insert(Student).values(name=student), select(Student.id).where(
+                Student.name == student))
+        _ids[key] = int(found)
+    return _ids[key]
+
+
+def _insert_once(conn: Connection, statement: Any, again: Any) -> int:
+    """Insert a row another server may be inserting at the same moment; return its id either way."""
+    try:
+        with conn.begin_nested():
+            conn.execute(statement)
+    except IntegrityError:
+        pass
+    return int(conn.execute(again).scalar_one())
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
