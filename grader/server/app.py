@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from grader import __version__
 from grader.core.secret import course_secret
 from grader.course.gradebook import Gradebook
-from grader.server import api, web_auth, web_instructor, web_student
+from grader.server import api, logs, web_auth, web_instructor, web_student
 from grader.server.context import Course, SignInNeeded, load_assignments, make_templates, reader_or_none, render
 from grader.server.security import BodyLimit, SecurityHeaders, session_key
 from grader.server.settings import ServerSettings
@@ -34,6 +34,7 @@ FORM_ROOM = 64 * 1024  # what a multipart form adds to the file
 
 def create_app(settings: ServerSettings) -> FastAPI:
     """The course server for ``settings`` (opens the gradebook, loads the exercises)."""
+    logs.install()  # invitation links and tokens never reach uvicorn's logs
     gradebook = Gradebook(settings.db_url, settings.files_dir)
     assignments = load_assignments(settings)
     course = Course(settings, gradebook, assignments, make_templates())
