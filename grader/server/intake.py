@@ -1,9 +1,10 @@
-"""Accepting a submission on the course server: the file is on disk (fsynced) and its row and job
-are committed before the student hears "accepted"; the quota is checked in the same transaction.
+"""Accepting a submission on the course server: its bytes, its row and its grading job are committed
+in one transaction before the student hears "accepted"; the quota is checked in that transaction.
 
 The name the browser or command line sent is kept as data (``original_name``): it only says whether
 the file is a notebook, and is never part of a path. The stored file is
-``<files>/<exercise>/<student>/<sha256>.py|.ipynb``.
+``<files>/<exercise>/<student>/<sha256>.py|.ipynb`` (a copy, written after the commit; the
+gradebook's ``submission_files`` holds the bytes).
 """
 
 from __future__ import annotations
@@ -95,23 +96,15 @@ def quota_of(gradebook: Gradebook, assignment: AssignmentSpec, student: str,
     return quota_status(assignment.quota, times, now or queue.now_utc())
 
 
-def _store(folder: Path, sha256: str, suffix: str, data: bytes) -> Path:
-    kept = folder / f"{sha256}{suffix}"
+def _keep_copy(kept: Path, data: bytes) -> None:
+    """Write the submission where ``judge grade`` keeps files. Only a copy for readers on this
+    machine: the durable bytes are the gradebook's (``submission_files``), so no fsync here."""
     if kept.is_file() and kept.stat().st_size == len(data):
-        return kept
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{sha256}.{os.getpid()}.{uuid.uuid4().hex}.partial"
-    with partial.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f".{kept.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")
+    partial.write_bytes(data)
     partial.replace(kept)
-    directory = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-    return kept
 
 
 def accept(gradebook: Gradebook, *, assignment: AssignmentSpec, student: str, data: bytes, original_name: str,
@@ -121,7 +114,7 @@ def accept(gradebook: Gradebook, *, assignment: AssignmentSpec, student: str, da
     Raises :class:`IntakeError` (nothing stored in the gradebook) for a bad file or an exhausted quota."""
     check_upload(assignment, data, original_name)
     sha256 = hashlib.sha256(data).hexdigest()
-    kept = _store(gradebook.files_dir / assignment.id / student, sha256, suffix_for(original_name), data)
+    kept = gradebook.files_dir / assignment.id / student / f"{sha256}{suffix_for(original_name)}"
     postgres = gradebook.engine.dialect.name == "postgresql"
     with _sqlite_writer if not postgres else contextlib.nullcontext(), gradebook.engine.begin() as conn:
         ex_id = _exercise_id(conn, gradebook.url, assignment)
@@ -146,6 +139,8 @@ def accept(gradebook: Gradebook, *, assignment: AssignmentSpec, student: str, da
         job_id = conn.execute(insert(Job).values(
             submission_id=sub_id, exercise=assignment.id, state="queued", enqueued_at=moment, claims=0,
         ).returning(Job.id)).scalar_one()
+    with contextlib.suppress(OSError):  # workers and readers fall back to the gradebook's bytes
+        _keep_copy(kept, data)
     after = quota_status(assignment.quota, [*times, moment], moment)
     return Accepted(int(sub_id), int(job_id), False, moment, after)
 
