@@ -46,7 +46,6 @@ def roster_import(file: Path, base_url: str, output: Path | None, course: Path |
             raise JudgeUsageError(f"{file}: {exc}") from exc
     base = base_url.rstrip("/")
     links = [(e, base + invitation_path(e.invitation) if e.invitation else "") for e in entries]
-    console = make_console()
     if output is not None:
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the links are secrets
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -56,7 +55,7 @@ def roster_import(file: Path, base_url: str, output: Path | None, course: Path |
                 writer.writerow([entry.login, entry.name, entry.email, link])
     else:
         for entry, link in links:
-            console.print(Text(printable(f"{entry.login}\t{link or '(active: has a password)'}")))
+            click.echo(printable(f"{entry.login}\t{link or '(active: has a password)'}"))  # tab-separated, for scripts
     created = sum(e.created for e in entries)
     said = f"{len(entries)} student(s): {created} new, {len(entries) - created} updated"
     if output is not None:

@@ -93,19 +93,25 @@ class BodyLimit:
             await _refuse(send, self.limit)
             return
         seen = 0
-        started = False
+        over = started = False
 
         async def receiving() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    over = True
                     raise BodyTooLarge
             return message
 
         async def sending(message: Message) -> None:
             nonlocal started
+            if over:  # whatever the app made of the cut body (a 400), the answer is 413
+                if not started:
+                    started = True
+                    await _refuse(send, self.limit)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 

@@ -181,3 +181,35 @@ def live(app: FastAPI) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+class BackgroundGrader:
+    """``judge worker``'s QueueWorker (process sandbox, one slot) in a thread of the test process,
+    until stopped. It grades in its pool's processes: grading in a thread of this process would
+    change the environment pytest itself uses."""
+
+    def __init__(self, gradebook: Gradebook, assignment: AssignmentSpec, course: Path) -> None:
+        from grader.server.worker import QueueWorker, WorkerSettings
+
+        settings = WorkerSettings(slots=1, sandbox="process", home=assignment.root.parent.parent, lease_seconds=60,
+                                  poll_seconds=0.1, name="test-worker")
+        self.worker = QueueWorker(gradebook, settings, course_secret(course))
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.worker.run(self.stop)
+        except BaseException as exc:  # reported by the fixture
+            self.errors.append(exc)
+
+
+@pytest.fixture
+def background_grader(gradebook: Gradebook, metrics: AssignmentSpec) -> Iterator[BackgroundGrader]:
+    grader = BackgroundGrader(gradebook, metrics, gradebook.files_dir.parent)
+    grader.thread.start()
+    yield grader
+    grader.stop.set()
+    grader.thread.join(60)
+    assert not grader.errors, grader.errors
