@@ -57,6 +57,15 @@ def _drained(url: str, acked: set[int], timeout: float) -> None:
                          f"{len(acked - graded)} acknowledged submissions without a result")
 
 
+def _wait_until_grading(url: str, worker: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _rows(url, f"select count(*) from jobs where state = 'running' and worker = '{worker}'")[0][0]:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"worker {worker} never started grading")
+
+
 class _Uploads:
     """Acknowledged uploads: submission id -> (student, kind); what failed is sent again later."""
 
@@ -104,7 +113,7 @@ def test_kill_9_of_the_server_and_a_worker_loses_nothing_and_grades_each_once(pg
             for burst in range(BURSTS):
                 futures = uploads.burst(burst, pool)
                 if burst == 1:  # one worker dies mid-grading
-                    time.sleep(2)
+                    _wait_until_grading(pg_url, "w0")
                     workers[0].kill9()
                 if burst == 2:  # the server dies with uploads in flight, and comes back
                     for _ in range(20):
