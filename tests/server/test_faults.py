@@ -176,3 +176,37 @@ def _batch_grades(tmp_path: Path) -> dict[str, tuple[object, ...]]:
                             tuple((c.id, c.outcome.value) for c in r.grade.checks)) for r in book.records(EXERCISE)}
     finally:
         book.close()
+
+
+def test_one_machine_kill_9_of_the_server_stops_its_worker_and_a_restart_resumes(tmp_path: Path) -> None:
+    """`judge serve --workers 2` on SQLite: the embedded worker dies with its server (even kill -9),
+    gives back what it held, and the restarted server's worker grades the rest, each once."""
+    course = tmp_path / "course"
+    db = f"sqlite:///{course / 'gradebook.sqlite'}"
+    tokens = students_with_tokens(db, course, 12)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(course=course, db=db, home=REPO, port=port, workers=2, log=tmp_path / "server.log")
+    uploads = _Uploads(base, tokens)
+    try:
+        with cf.ThreadPoolExecutor(4) as pool:
+            cf.wait(uploads.burst(0, pool))
+        assert len(uploads.acked) == 12, uploads.failed
+        time.sleep(1)
+        server.kill9()
+        deadline = time.monotonic() + 120  # the embedded worker notices and stops
+        while time.monotonic() < deadline and _worker_processes(course):
+            time.sleep(0.5)
+        assert _worker_processes(course) == []
+        server = start_server(course=course, db=db, home=REPO, port=port, workers=2, log=tmp_path / "server.log")
+        _drained(db, set(uploads.acked), timeout=300)
+    finally:
+        server.stop()
+    per_submission = dict(_rows(db, "select submission_id, count(*) from results group by submission_id"))
+    assert per_submission == dict.fromkeys(uploads.acked, 1)
+    assert _rows(db, "select state, count(*) from jobs group by state") == [("done", 12)]
+
+
+def _worker_processes(course: Path) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", f"grader worker .*--course {course}"], capture_output=True, text=True)
+    return found.stdout.split()
