@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -74,6 +74,8 @@ class Person:
     student: str | None  # the student id of a student account
     active: bool  # has a password
     invited: bool  # holds an invitation that has not expired
+    #: changes whenever the password does: a session made before a new password stops working
+    session_check: str = field(default="", repr=False, compare=False)
 
     @property
     def is_instructor(self) -> bool:
@@ -115,6 +117,7 @@ def _person(session: Session, account: Account, now: dt.datetime | None = None) 
         email=account.email, student=student.name if student is not None else None,
         active=account.password_hash is not None,
         invited=account.invite_hash is not None and expires is not None and expires > (now or now_utc()),
+        session_check=digest(account.password_hash)[:16] if account.password_hash else "",
     )
 
 

@@ -27,6 +27,21 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 bearer = HTTPBearer(auto_error=False, description="A personal token from the account page (shown once).")
 
 
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "an empty file"},
+    401: {"model": ErrorOut, "description": "no valid token"},
+    403: {"model": ErrorOut, "description": "not a student's token"},
+    404: {"model": ErrorOut, "description": "no such exercise"},
+    413: {"model": ErrorOut, "description": "the file is over the exercise's size cap (nothing stored)"},
+    415: {"model": ErrorOut, "description": "not a .py or .ipynb file"},
+    429: {"model": ErrorOut, "description": "no submission left now: the message says when the next one comes"},
+}
+
+
 class QuotaOut(BaseModel):
     allowed: bool
     left: int
@@ -128,8 +143,7 @@ def exercises(course: CourseDep, person: ApiPerson) -> list[ExerciseOut]:
             for spec in course.assignments.values()]
 
 
-@router.post("/exercises/{exercise}/submissions", status_code=201,
-             responses={400: {}, 403: {}, 404: {}, 413: {}, 415: {}, 429: {}})
+@router.post("/exercises/{exercise}/submissions", status_code=201, response_model=Created, responses=ERRORS)
 def submit(course: CourseDep, person: ApiPerson, exercise: str,
            file: Annotated[UploadFile | None, File(description="the .py or .ipynb to hand in")] = None) -> Any:
     """Hand in a file (multipart field ``file``). 429 when no submission is left: the message says when
@@ -156,7 +170,8 @@ def submit(course: CourseDep, person: ApiPerson, exercise: str,
                         headers={"Location": f"/api/v1/submissions/{accepted.submission_id}"})
 
 
-@router.get("/submissions/{submission_id}")
+@router.get("/submissions/{submission_id}",
+            responses={401: ERRORS[401], 404: {"model": ErrorOut, "description": "no such submission of yours"}})
 def submission(course: CourseDep, person: ApiPerson, submission_id: int) -> SubmissionOut:
     """One of your submissions: its state, queue position, timestamps, and the checks you may see."""
     return _submission(course, person, visible_attempt(course, person, submission_id))

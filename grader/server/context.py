@@ -34,6 +34,7 @@ from grader.server.settings import ServerSettings
 log = logging.getLogger("grader.server")
 TEMPLATES = Path(__file__).with_name("templates")
 SESSION_ACCOUNT = "account"
+SESSION_CHECK = "check"
 
 
 class SignInNeeded(Exception):
@@ -119,7 +120,7 @@ def reader_or_none(request: Request, course: CourseDep) -> Person | None:
     if not isinstance(account_id, int):
         return None
     found = accounts.person(course.gradebook.engine, account_id)
-    if found is None or not found.active:
+    if found is None or not found.active or request.session.get(SESSION_CHECK) != found.session_check:
         request.session.pop(SESSION_ACCOUNT, None)
         return None
     return found
@@ -152,6 +153,7 @@ def sign_in_session(request: Request, found: Person) -> None:
     """A fresh session for ``found`` (no value of the session before signing in survives)."""
     request.session.clear()
     request.session[SESSION_ACCOUNT] = found.id
+    request.session[SESSION_CHECK] = found.session_check
     csrf_token(request)
 
 

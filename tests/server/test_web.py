@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,9 +15,12 @@ from sqlalchemy.orm import Session
 from grader.core.assignment import AssignmentSpec
 from grader.course.gradebook import Gradebook
 from grader.course.schema import Exercise, SubmissionRow
+from grader.server import accounts
+from grader.server.app import create_app
 from grader.server.intake import accept, quota_of
+from grader.server.settings import ServerSettings
 
-from .conftest import People, bearer, csrf_of, fail_queued, grade_queued, signed_in
+from .conftest import PASSWORD, People, bearer, csrf_of, fail_queued, grade_queued, signed_in
 
 HOSTILE = b'''
 import numpy as np
@@ -280,3 +284,33 @@ def signed_in_cookie_header(app: FastAPI) -> str:
     client = TestClient(app)
     page = client.get("/signin")
     return str(page.headers.get("set-cookie", ""))
+
+
+def test_twenty_wrong_passwords_on_the_page_lock_the_account(app: FastAPI, people: People) -> None:
+    client = TestClient(app)
+    csrf = csrf_of(client.get("/signin").text)
+    for _ in range(19):
+        wrong = client.post("/signin", data={"login": "bob", "password": "not it at all", "csrf": csrf})
+        assert wrong.status_code == 401 and "wrong login or password" in wrong.text
+    locked = client.post("/signin", data={"login": "bob", "password": "not it at all", "csrf": csrf})
+    assert "this account is locked until" in locked.text
+    right = client.post("/signin", data={"login": "bob", "password": PASSWORD, "csrf": csrf}, follow_redirects=False)
+    assert right.status_code == 401 and "locked after too many wrong passwords" in right.text
+    assert signed_in(app, "alice").get("/").status_code == 200  # another account is not locked
+
+
+def test_cookies_sessions_and_their_key(settings: ServerSettings, app: FastAPI, people: People) -> None:
+    alice = signed_in(app, "alice")
+    other_server = create_app(settings)  # another server of the course: the same key from the course secret
+    elsewhere = TestClient(other_server, cookies=dict(alice.cookies.items()))
+    assert elsewhere.get("/exercises/metrics").status_code == 200
+    secure = create_app(replace(settings, secure_cookies=True))
+    assert "secure" in TestClient(secure).get("/signin").headers["set-cookie"].lower()
+    assert "secure" not in TestClient(app).get("/signin").headers["set-cookie"].lower()
+    forged = TestClient(app, cookies={"mljudge_session": "eyJhY2NvdW50IjogMX0=.forged.sig"})
+    assert forged.get("/", follow_redirects=False).headers["location"] == "/signin"
+    # a new password (an instructor's reset invitation, accepted) ends the sessions made before it
+    engine = app.state.course.gradebook.engine
+    token = accounts.new_invitation(engine, "alice")
+    accounts.accept_invitation(engine, token, "a brand new password")
+    assert alice.get("/", follow_redirects=False).headers["location"] == "/signin"
