@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from grader.course.schema import SubmissionRow
+from grader.course.schema import SubmissionFile, SubmissionRow
 from grader.server import status as attempt_status
 from grader.server.accounts import Person
 from grader.server.context import Course, CourseDep, Reader, StudentReader, reader_or_none, render
@@ -129,11 +129,17 @@ def submission_status(request: Request, course: CourseDep, person: Reader, submi
 
 @router.get("/submissions/{submission_id}/file")
 def submission_file(course: CourseDep, person: Reader, submission_id: int) -> Response:
+    """The file as handed in: the gradebook's bytes (``submission_files``), else the kept copy."""
     visible_attempt(course, person, submission_id)
     with Session(course.gradebook.engine) as session:
         row = session.get(SubmissionRow, submission_id)
+        stored = session.get(SubmissionFile, submission_id)
+        data = bytes(stored.data) if stored is not None else None
         path = Path(row.path) if row is not None else None
-    if path is None or not path.is_file():
+    if data is None and path is not None and path.is_file():
+        data = path.read_bytes()
+    if data is None or path is None:
         raise HTTPException(404, "no such submission")
-    return FileResponse(path, media_type="application/octet-stream",
-                        filename=f"submission-{submission_id}{path.suffix}")
+    name = f"submission-{submission_id}{path.suffix if path.suffix in ('.py', '.ipynb') else '.py'}"
+    return Response(data, media_type="application/octet-stream",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})

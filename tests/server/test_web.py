@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from grader.core.assignment import AssignmentSpec
 from grader.course.gradebook import Gradebook
-from grader.course.schema import Exercise, SubmissionRow
+from grader.course.schema import Exercise, Job, SubmissionFile, SubmissionRow
 from grader.server import accounts
 from grader.server.app import create_app
 from grader.server.intake import accept, quota_of
@@ -44,8 +44,12 @@ def confusion_matrix(y_true, y_pred):
 
 
 def _rows(gradebook: Gradebook) -> int:
+    """Submissions in the gradebook (their rows; checked against their stored bytes and jobs)."""
     with Session(gradebook.engine) as session:
-        return int(session.scalar(select(func.count()).select_from(SubmissionRow)) or 0)
+        counts = {int(session.scalar(select(func.count()).select_from(table)) or 0)
+                  for table in (SubmissionRow, SubmissionFile, Job)}
+    assert len(counts) == 1, counts
+    return counts.pop()
 
 
 def _files(gradebook: Gradebook) -> list[Path]:
@@ -241,9 +245,12 @@ def test_instructor_pages(app: FastAPI, people: People, gradebook: Gradebook, me
                           reference: bytes) -> None:
     accept(gradebook, assignment=metrics, student="alice", data=reference, original_name="s.py", channel="web")
     grade_queued(gradebook, metrics, gradebook.files_dir.parent)
+    accounts.import_roster(gradebook.engine, "student_id,name,email\ncarol,<script>alert(1)</script>,<b>@x\n")
     prof = signed_in(app, "prof")
     roster = prof.get("/instructor").text
-    assert "alice" in roster and "active" in roster and "The Professor" in roster
+    assert "alice" in roster and "active" in roster and "The Professor" in roster and "invited" in roster
+    assert "<script>alert" not in roster and "&lt;script&gt;alert(1)&lt;/script&gt;" in roster
+    assert "&lt;b&gt;@x" in roster
     csrf = csrf_of(roster)
     link = prof.post("/instructor/accounts/1/invitation", data={"csrf": csrf}).text
     assert "http://testserver/invite/" in link
@@ -314,3 +321,21 @@ def test_cookies_sessions_and_their_key(settings: ServerSettings, app: FastAPI, 
     token = accounts.new_invitation(engine, "alice")
     accounts.accept_invitation(engine, token, "a brand new password")
     assert alice.get("/", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_a_notebook_is_accepted(app: FastAPI, people: People, gradebook: Gradebook, reference: bytes) -> None:
+    import json
+
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": None, "outputs": [],
+                           "source": reference.decode()}]}
+    data = json.dumps(notebook).encode()
+    client = TestClient(app)
+    made = client.post("/api/v1/exercises/metrics/submissions", headers=bearer(people.alice_token),
+                       files={"file": ("My Notebook.ipynb", data)})
+    assert made.status_code == 201, made.text
+    sid = made.json()["submission_id"]
+    alice = signed_in(app, "alice")
+    download = alice.get(f"/submissions/{sid}/file")
+    assert download.content == data and 'filename="submission-1.ipynb"' in download.headers["content-disposition"]
+    assert "My Notebook.ipynb" in alice.get(f"/submissions/{sid}").text
