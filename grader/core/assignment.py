@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,19 @@ class ExampleSpec:
 
 
 @dataclass(frozen=True)
+class LeaderboardSpec:
+    """``[leaderboard]``: when the private scores are revealed, how many final picks a student has,
+    and the share of the evaluation rows on the public split."""
+
+    reveal: dt.datetime | None = None
+    picks: int = 2
+    public_fraction: float = 0.5
+
+    def revealed(self, now: dt.datetime | None = None) -> bool:
+        return self.reveal is not None and (now or dt.datetime.now(dt.UTC)) >= self.reveal
+
+
+@dataclass(frozen=True)
 class AssignmentSpec:
     """One exercise, validated."""
 
@@ -53,7 +66,9 @@ class AssignmentSpec:
     #: modules warm workers import once per pool (``preload`` in ``[limits]``, e.g. ["keras"])
     preload: tuple[str, ...] = ()
     #: how often a student may submit to the course server (``[submissions]``)
-    quota: Quota = Quota()
+    quota: Quota = field(default_factory=Quota)
+    #: the exercise's leaderboard (``[leaderboard]``), if it has one
+    leaderboard: LeaderboardSpec | None = None
 
     @property
     def module_name(self) -> str:
@@ -138,6 +153,23 @@ def _quota(table: dict[str, Any], where: str) -> Quota:
     return quota
 
 
+def _leaderboard(data: dict[str, Any], where: str) -> LeaderboardSpec | None:
+    if "leaderboard" not in data:
+        return None
+    table = _field(data, "leaderboard", dict, where)
+    where += " [leaderboard]"
+    _known_keys(table, ("reveal", "picks", "public_fraction"), where, "field of [leaderboard]")
+    reveal = _field(table, "reveal", (dt.datetime, dt.date), where, None)
+    if reveal is not None and (not isinstance(reveal, dt.datetime) or reveal.tzinfo is None):
+        raise AssignmentError(f"{where}: field 'leaderboard.reveal' should be a date-time with a UTC offset, "
+                              f"like 2026-12-15T12:00:00+00:00, not {reveal!r}")
+    picks = _field(table, "picks", int, where, 2)
+    fraction = _field(table, "public_fraction", (int, float), where, 0.5)
+    if picks < 1 or not 0 < fraction < 1:
+        raise AssignmentError(f"{where}: 'picks' should be at least 1 and 'public_fraction' between 0 and 1")
+    return LeaderboardSpec(reveal, picks, float(fraction))
+
+
 def _late_policy(table: dict[str, Any], where: str) -> tuple[dt.datetime | None, float]:
     due = _field(table, "due", (dt.datetime, dt.date), where, None)
     if due is not None and (not isinstance(due, dt.datetime) or due.tzinfo is None):
@@ -203,7 +235,7 @@ def _example(folder: Path, file: str) -> ExampleSpec:
 
 
 #: Every table and key assignment.toml may hold; anything else is a typo that would be ignored.
-TABLES = ("assignment", "limits", "submissions")
+TABLES = ("assignment", "limits", "submissions", "leaderboard")
 ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day")
 EXAMPLE_KEYS = ("score", "verdict")
 
@@ -263,6 +295,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
         late_penalty_per_day=late_penalty,
         preload=_preload(limits_table, where),
         quota=_quota(_field(data, "submissions", dict, where, {}), where),
+        leaderboard=_leaderboard(data, where),
     )
 
 

@@ -72,7 +72,8 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)
-    context = CheckContext(assignment.id, assignment.data_dir, assignment.hidden_checks, session, secret)
+    context = CheckContext(assignment.id, assignment.data_dir, assignment.hidden_checks, session, secret,
+                           assignment.leaderboard.public_fraction if assignment.leaderboard else 0.5)
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)
@@ -120,6 +121,7 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
         seconds=time.perf_counter() - started,
         notes=tuple(printable(note) for note in (*notes, *problems)),
         judge_version=__version__,
+        leaderboard=() if error else outcome.leaderboard,
     )
 
 

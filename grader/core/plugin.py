@@ -1,7 +1,8 @@
 """The pytest plugin that turns an exercise's checks into CheckResults.
 
-Checks get three fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
-``data`` (the exercise's data folder and seeded generators) and ``credit`` (partial credit).
+Checks get four fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
+``data`` (the exercise's data folder and seeded generators), ``credit`` (partial credit) and
+``leaderboard`` (metrics on the public and private splits, :mod:`grader.core.leaderboard`).
 Markers: ``@pytest.mark.points(n)`` on every check, ``@pytest.mark.visibility(level)``, and
 ``@pytest.mark.timeout(seconds)``: the check's calls into the submission may take ``seconds`` in all,
 in place of the exercise's per-call ``call_time`` (the submission's ``wall_time`` still bounds them;
@@ -22,9 +23,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.core.leaderboard import Leaderboard
 from grader.core.remote import RemoteObject, SubmissionFault, WorkerSession
 from grader.core.text import printable
-from grader.core.values import CheckResult, Outcome, Visibility
+from grader.core.values import BoardScore, CheckResult, Outcome, Visibility
 
 MAX_PUBLIC_MESSAGE = 4000
 MAX_INSTRUCTOR_MESSAGE = 20000
@@ -88,6 +90,8 @@ class CheckContext:
     hidden_dir: Path
     session: WorkerSession
     secret: bytes | None = field(default=None, repr=False)
+    #: the share of the evaluation rows on the leaderboard's public split
+    public_fraction: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ class ChecksOutcome:
 
     results: tuple[CheckResult, ...]
     problems: tuple[str, ...] = ()
+    leaderboard: tuple[BoardScore, ...] = ()
 
 
 def _marker_points(item: pytest.Item) -> float | None:
@@ -163,6 +168,7 @@ class JudgePlugin:
         self._faults: list[str] = []
         self._credits: dict[str, Credit] = {}
         self._started: dict[str, float] = {}
+        self._board: Leaderboard | None = None
 
     @property
     def context(self) -> CheckContext:
@@ -173,15 +179,17 @@ class JudgePlugin:
     def start(self, context: CheckContext) -> None:
         self._context, self._results, self._credits, self._started = context, {}, {}, {}
         self._faults = []
+        self._board = Leaderboard(context.exercise, context.secret, context.public_fraction)
 
     def finish(self) -> ChecksOutcome:
         """The results of the run that :meth:`start` began, in collection order."""
         results = tuple(self._results[node] for node in self.order if node in self._results)
         missing = [node for node in self.order if node not in self._results]
         problems = (*self._faults, *(("checks without a result: " + ", ".join(missing),) if missing else ()))
+        board = self._board.results() if self._board is not None else ()
         self._context, self._results, self._credits, self._started = None, {}, {}, {}
-        self._faults = []
-        return ChecksOutcome(results, problems)
+        self._faults, self._board = [], None
+        return ChecksOutcome(results, problems, board)
 
     # -- configuration --------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -228,6 +236,13 @@ class JudgePlugin:
         credit = Credit()
         self._credits[request.node.nodeid] = credit
         return credit
+
+    @pytest.fixture
+    def leaderboard(self) -> Leaderboard:
+        """The submission's leaderboard metrics (computed here, on the trusted side)."""
+        if self._board is None:
+            raise RuntimeError("no submission is being graded")
+        return self._board
 
     # -- results --------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)  # before the check's fixtures are set up: they may call the submission

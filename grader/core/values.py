@@ -158,6 +158,17 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class BoardScore:
+    """One leaderboard metric of one submission, on the public and on the private split of the hidden
+    evaluation data (None: not a finite number). ``order`` is "desc" (higher is better) or "asc"."""
+
+    name: str
+    public: float | None
+    private: float | None
+    order: str = "desc"
+
+
+@dataclass(frozen=True)
 class Grade:
     """The grade of one submission: status ``ok`` or ``error`` (the judge failed, not the student)."""
 
@@ -176,6 +187,8 @@ class Grade:
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
     judge_version: str = ""
+    #: leaderboard metrics, the ranking key first (private scores: never shown before the reveal)
+    leaderboard: tuple[BoardScore, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field (the gradebook stores it; :meth:`from_dict` reads it back)."""
@@ -194,4 +207,5 @@ class Grade:
             "checks": checks,
             "resources": ResourceUsage(**data["resources"]),
             "notes": tuple(data.get("notes", ())),
+            "leaderboard": tuple(BoardScore(**b) for b in data.get("leaderboard", ())),
         })

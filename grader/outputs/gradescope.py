@@ -13,6 +13,7 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
     """The grade as Gradescope's results.json: score, max_score, execution_time, tests[]…
 
     Each test's ``output`` is the student-facing message only; instructor details stay out.
+    Leaderboard entries carry the public split's score only (Gradescope shows its board to students).
     """
     tests = [
         {
@@ -34,7 +35,7 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
         summary += "\n" + "\n".join(note.splitlines()[0] for note in grade.notes)
     if grade.output:
         summary += "\n\nWhat the submission printed:\n" + grade.output
-    return {
+    results: dict[str, Any] = {
         "score": grade.score,
         "max_score": grade.max_score,
         "execution_time": round(grade.seconds, 3),
@@ -61,6 +62,11 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
             },
         },
     }
+    board = [{"name": b.name, "value": b.public, **({"order": "asc"} if b.order == "asc" else {})}
+             for b in grade.leaderboard if b.public is not None]
+    if board:
+        results["leaderboard"] = board
+    return results
 
 
 def write_results(grade: Grade, destination: Path) -> None:
