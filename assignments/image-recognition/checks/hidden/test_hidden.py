@@ -32,7 +32,11 @@ def _cache() -> dict[str, Any]:
     return {}
 
 
-def _train_and_score(submission: Any, data: Any) -> tuple[RebuiltModel, float]:
+def _accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(predicted == truth))
+
+
+def _train_and_score(submission: Any, data: Any) -> tuple[RebuiltModel, np.ndarray, np.ndarray]:
     split = split_mnist(data.rng("heldout-split"), test_per_class=100)
     X_train = disguise_images(split.X_train, data.rng("train-disguise"))
     X_test = disguise_images(split.X_test, data.rng("test-disguise"))
@@ -41,34 +45,37 @@ def _train_and_score(submission: Any, data: Any) -> tuple[RebuiltModel, float]:
     n = len(split.y_test)
     if scores.shape != (n, 10) or not np.all(np.isfinite(scores)):
         raise AssertionError(f"the model must output ({n}, 10) finite scores\ngot shape {scores.shape}")
-    return model, float(np.mean(np.argmax(scores, axis=1) == split.y_test))
+    return model, np.argmax(scores, axis=1), split.y_test
 
 
 @pytest.fixture
-def trained(request: pytest.FixtureRequest, data, _cache: dict[str, Any]) -> tuple[RebuiltModel, float]:
-    """(the rebuilt model, its held-out accuracy), trained once per grading; a failure is re-raised
-    (without starting a new worker, which would import TensorFlow again for nothing)."""
+def trained(request: pytest.FixtureRequest, data, _cache: dict[str, Any]) -> tuple[RebuiltModel, np.ndarray,
+                                                                                   np.ndarray]:
+    """(the rebuilt model, its held-out predictions, the true labels), trained once per grading; a
+    failure is re-raised (without starting a new worker, which would import TensorFlow again for nothing)."""
     if "error" in _cache:
         raise _cache["error"]
     if "model" not in _cache:
         try:
-            model, accuracy = _train_and_score(request.getfixturevalue("submission"), data)
+            model, predicted, truth = _train_and_score(request.getfixturevalue("submission"), data)
         except Exception as exc:
             _cache["error"] = exc
             raise
-        _cache.update(model=model, accuracy=accuracy)
-    return _cache["model"], _cache["accuracy"]
+        _cache.update(model=model, predicted=predicted, truth=truth)
+    return _cache["model"], _cache["predicted"], _cache["truth"]
 
 
 @pytest.mark.points(6)
-def test_heldout_accuracy(trained, credit) -> None:
-    _, accuracy = trained
-    credit.linear(accuracy, zero_at=CHANCE, full_at=TARGET, label="held-out accuracy")
+def test_heldout_accuracy(trained, credit, leaderboard) -> None:
+    _, predicted, truth = trained
+    credit.linear(_accuracy(truth, predicted), zero_at=CHANCE, full_at=TARGET, label="held-out accuracy")
+    leaderboard.evaluate("accuracy", _accuracy, truth, predicted, order="desc")
 
 
 @pytest.mark.points(1)
 def test_parameter_budget_of_trained_model(trained) -> None:
-    model, accuracy = trained
+    model, predicted, truth = trained
+    accuracy = _accuracy(truth, predicted)
     assert accuracy >= BUDGET_NEEDS, f"the model must reach {BUDGET_NEEDS:.0%} held-out accuracy for this check"
     n_params = model.n_weights
     assert 0 < n_params <= PARAMETER_BUDGET, f"the model has {n_params} weights; at most {PARAMETER_BUDGET} allowed"

@@ -72,7 +72,7 @@ def test_reconstruct_extreme_k(submission, data) -> None:
 
 
 @pytest.mark.points(4)
-def test_predictor_heldout_rmse(submission, data, credit) -> None:
+def test_predictor_heldout_rmse(submission, data, credit, leaderboard) -> None:
     train, test = split_ratings(load_movielens_100k(), data.rng("heldout-split"), TEST_FRACTION)
     baseline = user_mean_baseline_rmse(train, test)
     target = SLACK * mean_centred_svd_rmse(train, test, N_FACTORS)
@@ -87,3 +87,4 @@ def test_predictor_heldout_rmse(submission, data, credit) -> None:
     assert np.all(np.isfinite(pred)), "predict(users, items) returned NaN or infinite values"
     score = rmse(pred[task.scored], task.truth)
     credit.linear(score, zero_at=baseline, full_at=target, label="held-out RMSE")
+    leaderboard.evaluate("RMSE", rmse, task.truth, pred[task.scored], order="asc")

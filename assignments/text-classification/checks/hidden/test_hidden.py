@@ -99,8 +99,12 @@ def test_heldout_accuracy(predictions, reference, credit) -> None:
                   label="held-out accuracy")
 
 
+def _spam_f1(truth: np.ndarray, pred: np.ndarray) -> float:
+    return float(f1_score(truth, (pred == 1).astype(np.int64), zero_division=0))
+
+
 @pytest.mark.points(3)
-def test_heldout_spam_f1(predictions, reference, credit) -> None:
+def test_heldout_spam_f1(predictions, reference, credit, leaderboard) -> None:
     pred, truth = predictions
-    f1 = float(f1_score(truth, (pred == 1).astype(np.int64), zero_division=0))
-    credit.linear(f1, zero_at=0.0, full_at=reference[1] - F1_MARGIN, label="held-out spam F1")
+    credit.linear(_spam_f1(truth, pred), zero_at=0.0, full_at=reference[1] - F1_MARGIN, label="held-out spam F1")
+    leaderboard.evaluate("spam F1", _spam_f1, truth, pred, order="desc")
