@@ -25,8 +25,8 @@ from grader.server.views import attempt_view
 router = APIRouter(prefix="/instructor", include_in_schema=False)
 Csrf = Depends(verify_csrf)
 EXPORTS = {"csv": ("text/csv", "csv"), "canvas": ("text/csv", "csv"), "jsonl": ("application/x-ndjson", "jsonl")}
+FLASH = "flash"  # the session key of a one-time notice shown on the next page
 #: the class report holds its own styles and plots (data: images) and no script
-FLASH = "flash"
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 

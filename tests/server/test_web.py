@@ -339,3 +339,36 @@ def test_a_notebook_is_accepted(app: FastAPI, people: People, gradebook: Gradebo
     download = alice.get(f"/submissions/{sid}/file")
     assert download.content == data and 'filename="submission-1.ipynb"' in download.headers["content-disposition"]
     assert "My Notebook.ipynb" in alice.get(f"/submissions/{sid}").text
+
+
+def test_the_students_view_never_shows_an_instructors_message(app: FastAPI, people: People, gradebook: Gradebook,
+                                                               metrics: AssignmentSpec, reference: bytes) -> None:
+    import datetime as dt
+
+    from grader.core.assignment import checks_hash
+    from grader.core.values import CheckResult, Grade, Outcome, Verdict, Visibility
+    from grader.course.gradebook import LatePolicy
+    from grader.server import queue
+
+    accept(gradebook, assignment=metrics, student="alice", data=reference, original_name="s.py", channel="web")
+    checks = (
+        CheckResult("a", "public_check", Outcome.FAILED, 0, 5, Visibility.VISIBLE, False, "<b>got 3</b>",
+                    "INSTRUCTOR-NOTE-1"),
+        CheckResult("b", "hidden_check", Outcome.PASSED, 5, 5, Visibility.AFTER_PUBLISHED, True, "HIDDEN-VALUE 0.93",
+                    "INSTRUCTOR-NOTE-2"),
+    )
+    grade = Grade(exercise="metrics", submission_sha256="x", status="ok", verdict=Verdict.FAILED, score=5.0,
+                  max_score=10.0, checks=checks)
+    [held] = queue.claim(gradebook.engine, "w", 1, 60)
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(days=1, hours=1)
+    assert queue.finish(gradebook.engine, held, checks_hash(metrics), grade, LatePolicy(due, 0.1))
+    alice = signed_in(app, "alice")
+    page = alice.get(f"/submissions/{held.submission_id}").text
+    assert "public_check" in page and "&lt;b&gt;got 3&lt;/b&gt;" in page and "1 more check(s)" in page
+    assert "Submitted 2 day(s) late: 20.0% off" in page
+    for secret in ("INSTRUCTOR-NOTE", "HIDDEN-VALUE", "hidden_check"):
+        assert secret not in page
+    api = alice.get(f"/api/v1/submissions/{held.submission_id}", headers=bearer(people.alice_token)).text
+    assert "INSTRUCTOR-NOTE" not in api and "HIDDEN-VALUE" not in api
+    full = signed_in(app, "prof").get(f"/submissions/{held.submission_id}").text
+    assert "INSTRUCTOR-NOTE-1" in full and "HIDDEN-VALUE 0.93" in full and "Score: <strong>4.0 / 10.0" in full
