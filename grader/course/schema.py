@@ -6,7 +6,9 @@ and upgrade them; this module only describes them.
 - ``accounts``: people who sign in to the course server (a student's account links to its ``students`` row).
 - ``jobs``: the durable grading queue; a claimed job carries a lease that its worker renews.
 - ``workers``: grading workers and their last heartbeat.
+- ``leaderboard_picks``: each student's final submissions for a leaderboard.
 - ``signin_failures``: recent failed sign-ins, per account and per address (rate limiting).
+- ``similarity_pairs``: the pairs the latest similarity check of an exercise flagged.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ class Account(Base):
     invite_expires: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: sha256 of the personal API token (the token itself is shown once)
     token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    #: the name shown on leaderboards (None: an anonymous one made from the account)
+    pseudonym: Mapped[str | None] = mapped_column(String(64), nullable=True)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -152,3 +156,35 @@ class WorkerRow(Base):
     busy: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SimilarityPair(Base):
+    """A pair of submissions the similarity check flagged (``judge similarity``); a new check of an
+    exercise replaces that exercise's rows. ``student_b`` may be a past term's file (``term/student``,
+    no submission id)."""
+
+    __tablename__ = "similarity_pairs"
+    __table_args__ = (Index("ix_similarity_pairs_exercise", "exercise", "score"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(128))
+    student_a: Mapped[str] = mapped_column(String(256))
+    student_b: Mapped[str] = mapped_column(String(256))
+    score: Mapped[float] = mapped_column(Float)
+    coverage_a: Mapped[float] = mapped_column(Float)
+    coverage_b: Mapped[float] = mapped_column(Float)
+    matched_tokens: Mapped[int] = mapped_column(Integer)
+    submission_a_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    submission_b_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), nullable=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LeaderboardPick(Base):
+    """One of a student's final submissions for an exercise's leaderboard."""
+
+    __tablename__ = "leaderboard_picks"
+    __table_args__ = (UniqueConstraint("exercise", "student_id", "submission_id", name="uq_leaderboard_pick"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(128))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    picked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
