@@ -93,6 +93,11 @@ def test_another_students_work_is_404(app: FastAPI, people: People, gradebook: G
     assert bob.get(f"/submissions/{bobs.submission_id}/file").content == reference
     assert bob.get(f"/api/v1/submissions/{bobs.submission_id}", headers=bearer(people.bob_token)).status_code == 200
     assert signed_in(app, "prof").get(f"/submissions/{bobs.submission_id}").status_code == 200
+    prof_token = accounts.issue_token(gradebook.engine, next(p.id for p in accounts.people(gradebook.engine)
+                                                             if p.is_instructor))
+    refused = alice.post("/api/v1/exercises/metrics/submissions", headers=bearer(prof_token),
+                         files={"file": ("solution.py", reference)})
+    assert refused.status_code == 403 and "only students" in refused.json()["detail"]
 
 
 def test_students_cannot_use_instructor_pages(app: FastAPI, people: People) -> None:
