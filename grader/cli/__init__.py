@@ -9,6 +9,7 @@
 - ``authoring``  ``judge verify``, ``release``
 - ``people``     the course server's people: ``judge roster import``, ``instructor add``
 - ``remote``     the course server from the command line: ``judge status`` (and ``submit --server``)
+- ``similarity`` ``judge similarity``: copied submissions, ranked, stored, and an HTML report
 
 Exit codes: 0 full marks (or success), 1 graded but not full marks (or a verify failure: a case out
 of range, a reference whose score differs between runs or that is too slow),
@@ -17,13 +18,13 @@ of range, a reference whose score differs between runs or that is too slow),
 
 from __future__ import annotations
 
-from grader.cli import authoring, classwide, database, people, records, remote, serving, single
+from grader.cli import authoring, classwide, database, people, records, remote, serving, similarity, single
 from grader.cli.app import cli
 
 __all__ = ["cli", "main"]
 
 #: imported for the commands they register
-_COMMANDS = (authoring, classwide, database, people, records, remote, serving, single)
+_COMMANDS = (authoring, classwide, database, people, records, remote, serving, similarity, single)
 
 
 def main() -> None:
