@@ -326,6 +326,8 @@ def sign_in(engine: Engine, login: str, password: str, address: str, *, now: dt.
                               f"{_shown(moment + WINDOW)}", moment + WINDOW)
         account = session.scalars(select(Account).filter_by(login=login)).first() if login else None
         locked = _aware(account.locked_until) if account is not None else None
+        if account is None and _failures(session, login, moment - WINDOW) >= ACCOUNT_FAILURES:
+            locked = moment + LOCK  # an unknown login answers as a locked account would (no enumeration)
         if locked is not None and locked > moment:
             raise SignInError(f"this account is locked after too many wrong passwords: try again after "
                               f"{_shown(locked)}", locked)
@@ -340,8 +342,9 @@ def sign_in(engine: Engine, login: str, password: str, address: str, *, now: dt.
         session.add(SigninFailure(login=login, address=address, at=moment))
         session.execute(delete(SigninFailure).where(SigninFailure.at < moment - 4 * WINDOW))
         since = max(moment - WINDOW, locked or moment - WINDOW)
-        if account is not None and _failures(session, login, since) >= ACCOUNT_FAILURES:
-            account.locked_until = moment + LOCK
+        if _failures(session, login, since) >= ACCOUNT_FAILURES:
+            if account is not None:
+                account.locked_until = moment + LOCK
             try:
                 session.commit()
             except IntegrityError:  # pragma: no cover - a concurrent change; the lock is best effort

@@ -123,6 +123,18 @@ def test_one_address_may_fail_a_hundred_times(gradebook: Gradebook) -> None:
     assert accounts.sign_in(gradebook.engine, "prof", PASSWORD, "10.9.9.9", now=later).login == "prof"
 
 
+def test_an_unknown_login_answers_as_a_known_one(gradebook: Gradebook) -> None:
+    start = dt.datetime.now(dt.UTC)
+    said = []
+    for attempt in range(21):
+        with pytest.raises(SignInError) as refused:
+            accounts.sign_in(gradebook.engine, "nobody", f"wrong {attempt}", "10.0.0.5", now=start)
+        said.append(str(refused.value).split(":")[0])
+    assert said[:19] == ["wrong login or password"] * 19
+    assert said[19] == "too many wrong passwords"
+    assert said[20] == "this account is locked after too many wrong passwords"
+
+
 def test_unknown_login_and_student_login_for_instructor(gradebook: Gradebook) -> None:
     accounts.import_roster(gradebook.engine, ROSTER)
     with pytest.raises(SignInError, match="wrong login or password"):
