@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +189,13 @@ class Grade:
     judge_version: str = ""
     #: leaderboard metrics, the ranking key first (private scores: never shown before the reveal)
     leaderboard: tuple[BoardScore, ...] = ()
+
+    def without_private(self) -> Grade:
+        """This grade with the leaderboard's private scores taken out (what every page, export and
+        feedback file gets: private scores reach only the private board, after the reveal)."""
+        if all(b.private is None for b in self.leaderboard):
+            return self
+        return replace(self, leaderboard=tuple(replace(b, private=None) for b in self.leaderboard))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field (the gradebook stores it; :meth:`from_dict` reads it back)."""

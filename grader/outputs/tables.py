@@ -77,7 +77,7 @@ def record_dict(r: Record) -> dict[str, Any]:
         "student": r.student, "exercise": r.exercise, "submitted_at": r.submitted_at.isoformat(),
         "sha256": r.sha256, "score": r.score, "raw_score": r.grade.score, "max_score": r.grade.max_score,
         "late_days": r.late_days, "penalty": r.penalty, "verdict": r.grade.verdict.value,
-        "status": r.grade.status, "grade": r.grade.to_dict(),
+        "status": r.grade.status, "grade": r.grade.without_private().to_dict(),
     }
 
 

@@ -49,7 +49,8 @@ def _status(session: Session, sub: SubmissionRow, exercise: str, student: str) -
     record = None
     if result is not None:
         record = Record(student=student, exercise=exercise, submitted_at=_aware(sub.submitted_at) or sub.submitted_at,
-                        sha256=sub.sha256, path=sub.path, grade=Grade.from_dict(result.grade), score=result.score,
+                        sha256=sub.sha256, path=sub.path, grade=Grade.from_dict(result.grade).without_private(),
+                        score=result.score,
                         late_days=result.late_days, penalty=result.penalty)
     if job is not None and job.state in ("queued", "running"):
         state = job.state
