@@ -377,3 +377,29 @@ def test_the_students_view_never_shows_an_instructors_message(app: FastAPI, peop
     assert "INSTRUCTOR-NOTE" not in api and "HIDDEN-VALUE" not in api
     full = signed_in(app, "prof").get(f"/submissions/{held.submission_id}").text
     assert "INSTRUCTOR-NOTE-1" in full and "HIDDEN-VALUE 0.93" in full and "Score: <strong>4.0 / 10.0" in full
+
+
+def test_every_cookie_post_checks_csrf_and_the_api_ignores_cookies(app: FastAPI, people: People) -> None:
+    from fastapi.dependencies.models import Dependant
+    from fastapi.routing import APIRoute
+
+    from grader.server import api, web_auth, web_instructor, web_student
+    from grader.server.security import verify_csrf
+
+    def calls(dependant: Dependant) -> set[object]:
+        found = {dependant.call}
+        for sub in dependant.dependencies:
+            found |= calls(sub)
+        return found
+
+    routes = [r for m in (web_auth, web_student, web_instructor, api) for r in m.router.routes]
+    posts = [r for r in routes if isinstance(r, APIRoute) and "POST" in r.methods]
+    assert len(posts) >= 8
+    for route in posts:
+        if route.path.startswith("/api/"):
+            assert verify_csrf not in calls(route.dependant), route.path
+        else:
+            assert verify_csrf in calls(route.dependant), route.path
+    alice = signed_in(app, "alice")
+    assert alice.get("/api/v1/status").status_code == 401  # a session cookie is no API credential
+    assert alice.post("/api/v1/exercises/metrics/submissions", files={"file": ("s.py", b"x=1\n")}).status_code == 401
