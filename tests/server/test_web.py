@@ -403,3 +403,28 @@ def test_every_cookie_post_checks_csrf_and_the_api_ignores_cookies(app: FastAPI,
     alice = signed_in(app, "alice")
     assert alice.get("/api/v1/status").status_code == 401  # a session cookie is no API credential
     assert alice.post("/api/v1/exercises/metrics/submissions", files={"file": ("s.py", b"x=1\n")}).status_code == 401
+
+
+def test_after_due_date_checks_show_once_the_due_date_passed(app: FastAPI, people: People, gradebook: Gradebook,
+                                                              metrics: AssignmentSpec, reference: bytes) -> None:
+    import datetime as dt
+
+    from grader.core.assignment import checks_hash
+    from grader.core.values import CheckResult, Grade, Outcome, Verdict, Visibility
+    from grader.course.gradebook import LatePolicy
+    from grader.server import queue
+
+    accept(gradebook, assignment=metrics, student="alice", data=reference, original_name="s.py", channel="web")
+    check = CheckResult("c", "after_the_due_date", Outcome.PASSED, 10, 10, Visibility.AFTER_DUE_DATE, True)
+    grade = Grade(exercise="metrics", submission_sha256="x", status="ok", verdict=Verdict.PASSED, score=10.0,
+                  max_score=10.0, checks=(check,))
+    [held] = queue.claim(gradebook.engine, "w", 1, 60)
+    assert queue.finish(gradebook.engine, held, checks_hash(metrics), grade, LatePolicy())
+    alice = signed_in(app, "alice")
+    course = app.state.course
+    now = dt.datetime.now(dt.UTC)
+    course.assignments["metrics"] = replace(metrics, due=now + dt.timedelta(days=1))
+    assert "after_the_due_date" not in alice.get(f"/submissions/{held.submission_id}").text
+    course.assignments["metrics"] = replace(metrics, due=now - dt.timedelta(minutes=1))
+    page = alice.get(f"/submissions/{held.submission_id}").text
+    assert "after_the_due_date" in page and "Score: <strong>10.0 / 10.0" in page
