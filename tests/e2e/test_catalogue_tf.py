@@ -40,3 +40,8 @@ def test_verify_passes(exercise: str) -> None:
     ]
     assert report.ok, "\n".join(report.failures + details)
     assert all(o.grade.status == "ok" for o in report.outcomes)
+    if assignment.leaderboard is not None:  # every graded reference has its ranking key on both splits
+        references = [o.grade for o in report.outcomes if o.case.name.startswith("reference")]
+        assert references and all(
+            g.leaderboard and g.leaderboard[0].public is not None and g.leaderboard[0].private is not None
+            for g in references), [g.leaderboard for g in references]
