@@ -43,7 +43,8 @@ def from_texts(texts: Iterable[tuple[str, str]], k: int = K) -> Boilerplate:
     return Boilerplate(frozenset(hashes), tuple(names))
 
 
-def _released_code(assignment: AssignmentSpec) -> list[tuple[str, str]]:
+def released_code(assignment: AssignmentSpec) -> list[tuple[str, str]]:
+    """(name, code) of the stub, every released ``.py`` file and each code block of a released ``.md``."""
     texts: list[tuple[str, str]] = []
     with contextlib.suppress(OSError, StubError):
         texts.append(("stub.py", stub_text(assignment)))
@@ -65,4 +66,4 @@ def _released_code(assignment: AssignmentSpec) -> list[tuple[str, str]]:
 
 def of_assignment(assignment: AssignmentSpec, k: int = K) -> Boilerplate:
     """The boilerplate of ``assignment``: its stub and the Python it releases."""
-    return from_texts(_released_code(assignment), k)
+    return from_texts(released_code(assignment), k)
