@@ -40,11 +40,11 @@ def _hidden_module():
     return module
 
 
-def _tuned_source() -> str:
+def tuned_source(secret: bytes = SECRET) -> str:
     """A submission that memorised the labels of the public rows (as if it had probed the public
     board) and guesses 0 on every other row."""
-    x, y = _hidden_module().rows(DataAccess(DEMO.id, DEMO.data_dir, SECRET))
-    public = public_rows(len(y), exercise=DEMO.id, secret=SECRET)
+    x, y = _hidden_module().rows(DataAccess(DEMO.id, DEMO.data_dir, secret))
+    public = public_rows(len(y), exercise=DEMO.id, secret=secret)
     memo = {round(float(x[i, 0]), 9): int(y[i]) for i in np.flatnonzero(public)}
     return (f"MEMO = {memo!r}\n\ndef predict(X):\n"
             "    return [MEMO.get(round(float(row[0]), 9), 0) for row in X]\n")
@@ -105,7 +105,7 @@ T0 = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
 
 def test_a_submission_tuned_to_the_public_split_is_first_publicly_and_lower_privately(tmp_path: Path) -> None:
     book = _book(tmp_path)
-    for i, (student, source) in enumerate([("tuned", _tuned_source()), ("honest", HONEST)]):
+    for i, (student, source) in enumerate([("tuned", tuned_source()), ("honest", HONEST)]):
         path, grade = _grade(tmp_path, student, source)
         assert grade.status == "ok", grade.notes
         _record(book, student, path, grade, T0 + dt.timedelta(minutes=i))
