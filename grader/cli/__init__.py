@@ -18,13 +18,26 @@ of range, a reference whose score differs between runs or that is too slow),
 
 from __future__ import annotations
 
-from grader.cli import authoring, classwide, database, people, records, remote, serving, similarity, single
+from grader.cli import (
+    authoring,
+    autograder,
+    classwide,
+    database,
+    leaderboard,
+    people,
+    records,
+    remote,
+    serving,
+    similarity,
+    single,
+)
 from grader.cli.app import cli
 
 __all__ = ["cli", "main"]
 
 #: imported for the commands they register
-_COMMANDS = (authoring, classwide, database, people, records, remote, serving, similarity, single)
+_COMMANDS = (authoring, autograder, classwide, database, leaderboard, people, records, remote, serving, similarity,
+             single)
 
 
 def main() -> None:

@@ -60,13 +60,18 @@ def denied_calls() -> tuple[str, ...]:
     return tuple(name for group in DENIED.values() for name in group)
 
 
-def _refused_families() -> list[int]:
-    return [family for family in range(AF_MAX) if family not in SOCKET_FAMILIES]
+#: For a worker that shares the host's network (no network namespace of its own): local sockets only.
+LOCAL_SOCKETS_ONLY = frozenset({1})  # AF_UNIX
+
+
+def _refused_families(allowed: frozenset[int] = SOCKET_FAMILIES) -> list[int]:
+    return [family for family in range(AF_MAX) if family not in allowed]
 
 
 @functools.cache
-def bpf_program() -> bytes:
-    """The filter as a BPF program for this machine's architecture (cached)."""
+def bpf_program(socket_families: frozenset[int] = SOCKET_FAMILIES) -> bytes:
+    """The filter as a BPF program for this machine's architecture (cached); sockets of other families
+    than ``socket_families`` are refused."""
     try:
         import pyseccomp as seccomp
     except (ImportError, OSError, RuntimeError) as exc:
@@ -90,10 +95,11 @@ def bpf_program() -> bytes:
     for flag in CLONE_NAMESPACE_FLAGS.values():
         add(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
     for call in ("socket", "socketpair"):
-        for family in _refused_families():
+        for family in _refused_families(socket_families):
             add(deny, call, seccomp.Arg(0, seccomp.EQ, family))
         add(deny, call, seccomp.Arg(0, seccomp.GE, AF_MAX))
-        add(deny, call, seccomp.Arg(0, seccomp.EQ, AF_NETLINK), seccomp.Arg(2, seccomp.NE, 0))
+        if AF_NETLINK in socket_families:
+            add(deny, call, seccomp.Arg(0, seccomp.EQ, AF_NETLINK), seccomp.Arg(2, seccomp.NE, 0))
     add(deny, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, TIOCSTI))
     with tempfile.TemporaryFile() as fh:
         rules.export_bpf(fh)
@@ -104,9 +110,9 @@ def bpf_program() -> bytes:
     return program
 
 
-def write_program(path: Path) -> None:
+def write_program(path: Path, socket_families: frozenset[int] = SOCKET_FAMILIES) -> None:
     """The program as a read-only file ``path`` (staged for a sandbox's worker to load)."""
-    path.write_bytes(bpf_program())
+    path.write_bytes(bpf_program(socket_families))
     path.chmod(0o444)
 
 
