@@ -23,7 +23,8 @@ from grader.core.text import html_text, printable
 from grader.course.inbox import course_root
 
 if TYPE_CHECKING:
-    from grader.course.gradebook import Record
+    from grader.core.assignment import AssignmentSpec
+    from grader.course.gradebook import Gradebook, Record
     from grader.outputs.feedback import Audience
 
 
@@ -83,8 +84,11 @@ def report_command(exercise: str, output: Path, published: bool, course: Path | 
         assignment = get_assignment(exercise, home)
     except AssignmentError as exc:
         raise JudgeUsageError(str(exc)) from exc
+    sections: list[str] = []
     with open_gradebook(course_root(course), db) as gradebook:
         records = gradebook.records(assignment.id)
+        if assignment.leaderboard is not None and records:
+            sections.append(_board_section(gradebook, assignment))
     if not records:
         raise JudgeUsageError(f"no results for {exercise!r} in the gradebook")
     audience = Audience(published=published, now=dt.datetime.now(dt.UTC), due=assignment.due)
@@ -92,11 +96,24 @@ def report_command(exercise: str, output: Path, published: bool, course: Path | 
     students.mkdir(parents=True, exist_ok=True)
     failed = [record.student for record in records if not _write_feedback(record, audience, assignment.title, students)]
     _write_page(output / "index.html", lambda: class_report_html(records, title=assignment.title,
-                                                                 exercise=assignment.id))
+                                                                 exercise=assignment.id, sections=sections))
     for student in failed:
         make_console(stderr=True).print(Text(f"could not write the feedback page of {printable(student)}",
                                              style="red"))
     make_console().print(Text(f"class report {output / 'index.html'}, {len(records)} feedback pages in {students}"))
+
+
+def _board_section(gradebook: Gradebook, assignment: AssignmentSpec) -> str:
+    """The leaderboard's section: the private board only once revealed."""
+    from grader.course.leaderboard import board
+    from grader.outputs.board_report import board_section_html
+
+    settings = assignment.leaderboard
+    assert settings is not None
+    public = board(gradebook.engine, assignment.id, private=False, picks=settings.picks)
+    if not settings.revealed():
+        return board_section_html(public, None)
+    return board_section_html(public, board(gradebook.engine, assignment.id, private=True, picks=settings.picks))
 
 
 def _write_page(path: Path, render: Callable[[], str]) -> bool:

@@ -83,7 +83,8 @@ def _slowest(records: Sequence[Record], count: int = 10) -> list[Record]:
     return sorted(records, key=lambda r: r.grade.seconds, reverse=True)[:count]
 
 
-def class_report_html(records: Sequence[Record], *, title: str, exercise: str) -> str:
+def class_report_html(records: Sequence[Record], *, title: str, exercise: str, sections: Sequence[str] = ()) -> str:
+    """The page; ``sections`` are extra HTML sections (already escaped), e.g. the leaderboard's."""
     e = html_text
     scores = sorted(r.score for r in records)
     n = len(scores)
@@ -114,6 +115,7 @@ def class_report_html(records: Sequence[Record], *, title: str, exercise: str) -
                  "</tr></thead><tbody>" + "".join(
                      f"<tr><td>{e(r.student)}</td><td>{r.grade.seconds:.2f}</td><td>{e(r.grade.verdict.label)}</td></tr>"
                      for r in _slowest(records)) + "</tbody></table>")
+    parts.extend(sections)
     parts.append("<h2>Students</h2><table><thead><tr><th>student</th><th>score</th><th>verdict</th><th>late days</th>"
                  "</tr></thead><tbody>" + "".join(
                      f"<tr><td>{e(r.student)}</td><td>{r.score:g} / {r.grade.max_score:g}</td>"

@@ -195,3 +195,20 @@ def test_before_the_reveal_no_export_or_feedback_file_holds_a_private_score(tmp_
     peek = runner.invoke(cli, ["leaderboard", DEMO.id, "--private", "--before-reveal", *base])
     assert peek.exit_code == 0 and "0.1235" in peek.output
     assert json.loads((tmp_path / "g.jsonl").read_text().splitlines()[0])["grade"]["leaderboard"][0]["private"] is None
+
+
+def test_the_class_report_shows_the_private_board_once_revealed(tmp_path: Path) -> None:
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(HOME / "assignments" / DEMO.id, home / "assignments" / DEMO.id)
+    toml = home / "assignments" / DEMO.id / "assignment.toml"
+    toml.write_text(toml.read_text().replace("[leaderboard]\n", "[leaderboard]\nreveal = 2000-01-01T00:00:00Z\n"))
+    book = _book(tmp_path)
+    _record(book, "ann", *_fake(tmp_path, "ann", 0.5, 0.123456789), T0)
+    book.close()
+    result = CliRunner().invoke(cli, ["report", DEMO.id, "-o", str(tmp_path / "report"), "--course", str(tmp_path),
+                                      "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "Leaderboard: accuracy" in page and "private (revealed)" in page and "0.1235" in page
