@@ -120,7 +120,13 @@ def serve_command(host: str, port: int, workers: int | None, base_url: str | Non
     secret_of(root)  # made now, before the worker and the pages need it
     settings = ServerSettings(db_url=db or default_url(root), course=root, home=home, secure_cookies=secure_cookies,
                               base_url=(base_url or f"http://{host}:{port}").rstrip("/"), exercises=exercises)
-    app = create_app(settings)
+    from grader.core.assignment import AssignmentError
+    from grader.course.gradebook import GradebookError
+
+    try:
+        app = create_app(settings)
+    except (AssignmentError, GradebookError) as exc:
+        raise JudgeUsageError(str(exc)) from exc
     slots = (os.cpu_count() or 1) if workers is None else workers
     worker = _embedded_worker(slots, root, db, sandbox, home) if slots else None
     logs.install()
