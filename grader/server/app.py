@@ -60,14 +60,21 @@ def create_app(settings: ServerSettings) -> FastAPI:
     return app
 
 
+#: The vendored Swagger UI (static/swagger-ui-<version>/, from `npm pack swagger-ui-dist@5.35.0`).
+SWAGGER_UI = "swagger-ui-5.35.0"
+
+
 def _docs(app: FastAPI) -> None:
-    """Swagger UI at /docs, its one inline script allowed by its hash (no other inline script runs)."""
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="mljudge API")
+    """Swagger UI at /docs, served from this server (vendored, no CDN), its one inline script allowed
+    by its hash (no other inline script runs)."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="mljudge API",
+                               swagger_js_url=f"/static/{SWAGGER_UI}/swagger-ui-bundle.js",
+                               swagger_css_url=f"/static/{SWAGGER_UI}/swagger-ui.css",
+                               swagger_favicon_url="data:,")
     body = bytes(page.body)
     scripts = re.findall(rb"<script>(.*?)</script>", body, re.DOTALL)
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in scripts)
-    csp = (f"default-src 'self'; script-src 'self' https://cdn.jsdelivr.net {hashes}; "
-           "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    csp = (f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; img-src 'self' data:; "
            "frame-ancestors 'none'")
 
     @app.get("/docs", include_in_schema=False)

@@ -134,3 +134,22 @@ def test_hostile_text_runs_no_script(live: LiveServer, browser: Any, gradebook: 
         assert not seen, seen
     finally:
         context.close()
+
+
+def test_the_api_documentation_renders_offline(live: LiveServer, browser: Any) -> None:
+    """/docs is Swagger UI served by the server itself (no CDN): every request stays on 127.0.0.1."""
+    context = browser.new_context()
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1", "data:"))
+            else elsewhere.append(request.url))
+    errors = _watch(page)
+    try:
+        page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(
+            ("http://127.0.0.1", "data:")) else route.continue_())
+        page.goto(f"{live.url}/docs")
+        page.get_by_text("/api/v1/exercises/{exercise}/submissions").first.wait_for(timeout=20_000)
+        assert "mljudge course server" in page.content()
+    finally:
+        context.close()
+    assert elsewhere == [] and errors == []
