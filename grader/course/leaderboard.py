@@ -81,20 +81,20 @@ def entries(engine: Engine, exercise: str) -> list[Entry]:
     ranking-key scores (oldest first)."""
     latest: dict[int, Entry] = {}
     with Session(engine) as session:
-        query = (select(ResultRow.grade, SubmissionRow.id, SubmissionRow.submitted_at, Student.name)
+        key = ResultRow.grade["leaderboard"][0]  # only the ranking key leaves the database
+        query = (select(key, SubmissionRow.id, SubmissionRow.submitted_at, Student.name)
                  .join(SubmissionRow, ResultRow.submission_id == SubmissionRow.id)
                  .join(Exercise, SubmissionRow.exercise_id == Exercise.id)
                  .join(Student, SubmissionRow.student_id == Student.id)
                  .where(Exercise.name == exercise, ResultRow.status == "ok")
                  .order_by(ResultRow.graded_at, ResultRow.id))
-        for grade, sub_id, submitted_at, student in session.execute(query):
-            board = grade.get("leaderboard") or []
-            if not board:
+        for found, sub_id, submitted_at, student in session.execute(query):
+            if not isinstance(found, dict):  # this result has no leaderboard metric
                 latest.pop(sub_id, None)
                 continue
-            key = board[0]
-            latest[sub_id] = Entry(sub_id, student, _aware(submitted_at), key["name"], key.get("order", "desc"),
-                                   _number(key.get("public")), _number(key.get("private")))
+            latest[sub_id] = Entry(sub_id, student, _aware(submitted_at), str(found.get("name", "")),
+                                   str(found.get("order", "desc")), _number(found.get("public")),
+                                   _number(found.get("private")))
     return sorted(latest.values(), key=lambda e: (e.submitted_at, e.submission_id))
 
 
@@ -116,10 +116,21 @@ def _best(items: Sequence[Entry], attribute: str, order: str) -> Entry | None:
 
 def picks_of(engine: Engine, exercise: str, student: str) -> list[int]:
     """The submission ids ``student`` picked for ``exercise`` (empty: the default picks apply)."""
+    return all_picks(engine, exercise, student).get(student, [])
+
+
+def all_picks(engine: Engine, exercise: str, student: str | None = None) -> dict[str, list[int]]:
+    """student id -> the submission ids they picked for ``exercise`` (of one student if given)."""
+    query = (select(Student.name, LeaderboardPick.submission_id)
+             .join(Student, LeaderboardPick.student_id == Student.id)
+             .where(LeaderboardPick.exercise == exercise).order_by(LeaderboardPick.id))
+    if student is not None:
+        query = query.where(Student.name == student)
+    found: dict[str, list[int]] = {}
     with Session(engine) as session:
-        return list(session.scalars(
-            select(LeaderboardPick.submission_id).join(Student, LeaderboardPick.student_id == Student.id)
-            .where(LeaderboardPick.exercise == exercise, Student.name == student).order_by(LeaderboardPick.id)))
+        for name, submission_id in session.execute(query):
+            found.setdefault(name, []).append(submission_id)
+    return found
 
 
 def default_picks(items: Sequence[Entry], limit: int) -> list[int]:
@@ -178,9 +189,10 @@ def board(engine: Engine, exercise: str, *, private: bool, picks: int, names: di
     metric = found[0].metric if found else ""
     order = found[0].order if found else "desc"
     scored: list[tuple[str, float | None, int | None, int]] = []
+    picked = all_picks(engine, exercise) if private else {}
     for student, items in by_student.items():
         if private:
-            chosen = set(picks_of(engine, exercise, student)) or set(default_picks(items, picks))
+            chosen = set(picked.get(student, ())) or set(default_picks(items, picks))
             best = _best([e for e in items if e.submission_id in chosen], "private", order)
             scored.append((student, best.private if best else None, best.submission_id if best else None, len(items)))
         else:

@@ -212,3 +212,19 @@ def test_the_class_report_shows_the_private_board_once_revealed(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report" / "index.html").read_text()
     assert "Leaderboard: accuracy" in page and "private (revealed)" in page and "0.1235" in page
+
+
+def test_the_boards_are_the_same_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """The ranking key is read with a JSON path in SQL: PostgreSQL and SQLite must agree."""
+    sys.path.insert(0, str(REPO))
+    from bench.leaderboard import EXERCISE, populate
+
+    shown = []
+    for url in (pg_url, f"sqlite:///{tmp_path / 'g.sqlite'}"):
+        book = Gradebook(url, tmp_path / "files")
+        populate(book, 30, 3)
+        set_picks(book.engine, EXERCISE, "st00002", [7], limit=2)
+        shown.append((board(book.engine, EXERCISE, private=False, picks=2),
+                      board(book.engine, EXERCISE, private=True, picks=2)))
+        book.close()
+    assert shown[0] == shown[1] and len(shown[0][0].rows) == 30
