@@ -25,7 +25,9 @@ from grader.similarity.normalise import SourceError, source_text
 class Settings:
     """How the check decides. ``threshold``: the share (0-1) of one file's own code found in the other;
     ``min_tokens``: the fewest matched tokens that can flag a pair; a fingerprint in more than
-    ``common_share`` of the files (and more than ``common_floor`` files) is common code."""
+    ``common_share`` of the files (and more than ``common_floor`` files) is common code. A pair is
+    compared exactly when it shares ``min_shared`` fingerprints and ``candidate_share`` of the smaller
+    file's (flagged pairs of the labelled corpus share at least twice that at the default threshold)."""
 
     threshold: float = 0.5
     min_tokens: int = 40
@@ -34,6 +36,10 @@ class Settings:
     min_shared: int = 2
     common_share: float = 0.1
     common_floor: int = 50
+
+    @property
+    def candidate_share(self) -> float:
+        return self.threshold / 5
 
     def max_postings(self, documents: int) -> int:
         return max(self.common_floor, int(self.common_share * documents))
@@ -95,7 +101,8 @@ def rank(documents: Sequence[Document], settings: Settings, progress: Progress) 
         return documents[i].submission.term is None or documents[j].submission.term is None
 
     found = candidate_pairs(documents, min_shared=settings.min_shared,
-                            max_postings=settings.max_postings(len(documents)), eligible=eligible)
+                            max_postings=settings.max_postings(len(documents)), eligible=eligible,
+                            min_share=settings.candidate_share)
     progress.stage("comparing", len(found.pairs))
     flagged: list[PairResult] = []
     for i, j in found.pairs:

@@ -1,10 +1,12 @@
 """An inverted index of fingerprints: which submissions share enough of them to be compared at all.
 
 Each fingerprint lists the documents holding it; a pair of documents becomes a candidate when they
-share at least ``min_shared`` fingerprints. Work grows with the postings, not with N²: two
+share at least ``min_shared`` fingerprints and at least ``min_share`` of the smaller one's (a pair
+whose code matches in large part shares a like part of its fingerprints: winnowing keeps one in
+every window). Work grows with the postings, not with N²: two
 submissions that share nothing are never looked at. A fingerprint held by more than ``max_postings``
-documents is common code (an idiom most of the class writes, as MOSS's ``-m``), not evidence: it is
-left out of the candidates and, by the caller, of the scores.
+documents (any k-gram, not only the fingerprints) is common code (an idiom much of the class writes,
+as MOSS's ``-m``), not evidence: it is left out of the candidates and, by the caller, of the scores.
 """
 
 from __future__ import annotations
@@ -25,20 +27,24 @@ class Candidates:
 
 
 def candidate_pairs(documents: Sequence[Document], *, min_shared: int, max_postings: int,
-                    eligible: Callable[[int, int], bool]) -> Candidates:
-    """The pairs ``(i, j)``, ``i < j``, ``eligible(i, j)``, sharing ``min_shared`` uncommon fingerprints."""
+                    eligible: Callable[[int, int], bool], min_share: float = 0.0) -> Candidates:
+    """The pairs ``(i, j)``, ``i < j``, ``eligible(i, j)``, sharing ``min_shared`` uncommon fingerprints
+    and ``min_share`` of the fingerprints of the one with fewer."""
+    held: Counter[int] = Counter()  # in how many documents each k-gram is (all of them, not only fingerprints)
+    for document in documents:
+        held.update(document.evidence)
+    common = frozenset(value for value, count in held.items() if count > max_postings)
     postings: dict[int, list[int]] = {}
     for number, document in enumerate(documents):
-        for value in document.fingerprints:
+        for value in document.fingerprints - common:
             postings.setdefault(value, []).append(number)
     shared: Counter[tuple[int, int]] = Counter()
-    common: set[int] = set()
-    for value, holders in postings.items():
-        if len(holders) > max_postings:
-            common.add(value)
-            continue
+    for holders in postings.values():
         for x, first in enumerate(holders):
             for second in holders[x + 1:]:
                 shared[first, second] += 1
-    pairs = tuple(sorted(pair for pair, count in shared.items() if count >= min_shared and eligible(*pair)))
-    return Candidates(pairs, frozenset(common))
+    sizes = [len(document.fingerprints - common) for document in documents]
+    pairs = tuple(sorted(pair for pair, count in shared.items()
+                         if count >= max(min_shared, min_share * min(sizes[pair[0]], sizes[pair[1]]))
+                         and eligible(*pair)))
+    return Candidates(pairs, common)
