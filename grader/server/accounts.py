@@ -287,8 +287,9 @@ def account_for_token(engine: Engine, token: str) -> Person | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     with Session(engine) as session:
-        account = session.scalars(select(Account).filter_by(token_hash=digest(token))).first()
-        return _person(session, account) if account is not None else None
+        found = session.execute(select(Account, Student).join(Student, Account.student_id == Student.id, isouter=True)
+                                .where(Account.token_hash == digest(token))).first()
+        return _person(session, found[0]) if found is not None else None  # its Student is loaded: no query
 
 
 # -- signing in -----------------------------------------------------------------------------------

@@ -162,8 +162,11 @@ def submit(course: CourseDep, person: ApiPerson, exercise: str,
         if exc.status == 429 and exc.quota is not None and exc.quota.next_at is not None:
             headers["Retry-After"] = str(max(1, int((exc.quota.next_at - dt.datetime.now(dt.UTC)).total_seconds())))
         return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
-    found = attempt_status.attempt(course.gradebook.engine, accepted.submission_id)
-    body = Created(submission_id=accepted.submission_id, state=found.state if found is not None else "queued",
+    state = "queued"
+    if accepted.duplicate:  # the same file again: say where the first one stands
+        found = attempt_status.attempt(course.gradebook.engine, accepted.submission_id)
+        state = found.state if found is not None else state
+    body = Created(submission_id=accepted.submission_id, state=state,
                    duplicate=accepted.duplicate, quota=quota_json(accepted.quota),
                    url=_url(course, accepted.submission_id))
     return JSONResponse(body.model_dump(), status_code=201,
