@@ -23,7 +23,7 @@ from grader.core.assignment import get_assignment  # noqa: E402
 from grader.similarity import Settings, Submission, find_similar, of_assignment  # noqa: E402
 from grader.similarity.boilerplate import released_code  # noqa: E402
 from grader.similarity.compare import compare  # noqa: E402
-from grader.similarity.normalise import source_text  # noqa: E402
+from grader.similarity.normalise import source_texts  # noqa: E402
 from tests.similarity import labelled  # noqa: E402
 
 THRESHOLDS = (0.2, 0.33, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -54,8 +54,9 @@ def copydetect_scores(min_overlap: int) -> Callable[[list[labelled.Item], str], 
         boilerplate: set[int] = set()
         for _, text in released_code(get_assignment(exercise)):
             boilerplate |= set(CodeFingerprint("stub.py", 25, 1, fp=io.StringIO(text)).hashes)
+        texts = source_texts([i.path for i in items])
         prints = {i.student: CodeFingerprint("x.py", 25, 6, boilerplate=list(boilerplate),
-                                             fp=io.StringIO(source_text(i.path))) for i in items}
+                                             fp=io.StringIO(str(texts[i.path]))) for i in items}
         out: Scored = []
         for a, b in itertools.combinations(items, 2):
             kind = labelled.label(a, b)

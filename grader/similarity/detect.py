@@ -7,18 +7,17 @@ something (``min_tokens``): starter code plus a line or two in common is never a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
+from grader.core.notebook import is_notebook
 from grader.similarity.boilerplate import Boilerplate
 from grader.similarity.compare import PairResult, compare
 from grader.similarity.document import Document, Submission, make_document
 from grader.similarity.fingerprints import WINDOW, K
 from grader.similarity.index import candidate_pairs
-from grader.similarity.normalise import SourceError, source_text
+from grader.similarity.normalise import SourceError, source_texts
 
 
 @dataclass(frozen=True)
@@ -74,24 +73,21 @@ class Outcome:
 
 def read_documents(submissions: Sequence[Submission], boilerplate: Boilerplate, settings: Settings,
                    progress: Progress) -> tuple[list[Document], list[str]]:
-    """Documents of the submissions that can be read (notebooks converted in parallel), and problems."""
+    """Documents of the submissions that can be read (notebooks converted in batches), and problems."""
+    notebooks = sum(1 for s in submissions if is_notebook(s.path))
+    if notebooks:
+        progress.stage("converting", notebooks)
+    texts = source_texts([s.path for s in submissions], progress.advance)
     progress.stage("reading", len(submissions))
     documents: list[Document] = []
     problems: list[str] = []
-
-    def load(submission: Submission) -> str | SourceError:
-        try:
-            return source_text(submission.path)
-        except SourceError as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        for submission, text in zip(submissions, pool.map(load, submissions), strict=True):
-            if isinstance(text, SourceError):
-                problems.append(f"{submission.label}: {text}")
-            else:
-                documents.append(make_document(submission, text, boilerplate, k=settings.k, window=settings.window))
-            progress.advance()
+    for submission in submissions:
+        text = texts[submission.path]
+        if isinstance(text, SourceError):
+            problems.append(f"{submission.label}: {text}")
+        else:
+            documents.append(make_document(submission, text, boilerplate, k=settings.k, window=settings.window))
+        progress.advance()
     return documents, problems
 
 

@@ -228,10 +228,9 @@ def originals(exercise: str) -> Iterable[tuple[str, Path]]:
         yield (family if substantive >= MIN_SUBSTANTIVE else f"starter:{family}"), path
 
 
-def build(exercise: str, folder: Path, notebooks: Iterable[str] = ("author:reference",)) -> list[Item]:
-    """Write the labelled corpus of ``exercise`` into ``folder``; return its items. The originals of
-    the ``notebooks`` families are also copied into a notebook."""
-    notebooks = set(notebooks)
+def build(exercise: str, folder: Path, notebooks: bool = True) -> list[Item]:
+    """Write the labelled corpus of ``exercise`` into ``folder``; return its items (with a notebook
+    made of each original unless ``notebooks`` is false)."""
     stub = (REPO / "assignments" / exercise / "stub.py").read_text(encoding="utf-8")
     keep = _stub_names(stub)
     items: list[Item] = []
@@ -251,7 +250,7 @@ def build(exercise: str, folder: Path, notebooks: Iterable[str] = ("author:refer
         write(family, "strings", change_strings(text))
         everything = add_comments(change_strings(reorder_functions(rename_identifiers(text, keep))), seed + 100)
         write(family, "everything", everything)
-        if family in notebooks:  # a notebook costs a conversion process (about 2 s): a few suffice
+        if notebooks:
             write(family, "notebook", notebook_of(text), ".ipynb")
     write("starter", "stub", stub)
     for n in range(3):
