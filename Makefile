@@ -30,7 +30,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: system-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=30
 
 # the fast lane while working (about two minutes); CI runs `make test`
 test-fast: setup
