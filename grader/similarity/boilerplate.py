@@ -50,7 +50,7 @@ def released_code(assignment: AssignmentSpec) -> list[tuple[str, str]]:
         texts.append(("stub.py", stub_text(assignment)))
     for name, path in sorted(released_sources(assignment).items()):
         suffix = Path(name).suffix
-        if suffix not in (".py", ".md"):
+        if suffix not in (".py", ".md") or path == assignment.stub:  # the stub is there already
             continue
         try:
             text = path.read_text(encoding="utf-8", errors="replace")

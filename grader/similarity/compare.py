@@ -91,6 +91,19 @@ def _tiles(runs: list[tuple[int, int, int]], size_a: int, size_b: int) -> list[t
     return sorted(tiles)
 
 
+def _trimmed(tiles: list[tuple[int, int, int]], own_a: bytes, own_b: bytes) -> list[tuple[int, int, int]]:
+    """The tiles without their ends that are starter code on both sides (what is shown as a match)."""
+    out = []
+    for i, j, n in tiles:
+        while n and not (own_a[i] or own_b[j]):
+            i, j, n = i + 1, j + 1, n - 1
+        while n and not (own_a[i + n - 1] or own_b[j + n - 1]):
+            n -= 1
+        if n:
+            out.append((i, j, n))
+    return out
+
+
 def compare(a: Document, b: Document, *, common: Set[int] = frozenset(), k: int = K) -> PairResult:
     """Compare two documents (``common`` hashes are no evidence either)."""
     shared = (a.evidence & b.evidence) - common
@@ -102,6 +115,6 @@ def compare(a: Document, b: Document, *, common: Set[int] = frozenset(), k: int 
     coverage_b = matched_b / own_b if own_b else 0.0
     matched = min(matched_a, matched_b)
     regions = tuple(Region(a.tokens[i].start, a.tokens[i + n - 1].end, b.tokens[j].start, b.tokens[j + n - 1].end, n)
-                    for i, j, n in tiles)
+                    for i, j, n in _trimmed(tiles, a.own, b.own))
     return PairResult(a.submission, b.submission, max(coverage_a, coverage_b), coverage_a, coverage_b, matched,
                       regions)

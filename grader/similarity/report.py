@@ -26,7 +26,7 @@ _HEAD = """<!DOCTYPE html>
 body {{ font-family: system-ui, sans-serif; margin: 1.5em; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .25em .6em; text-align: left; }}
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
-.sides {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }}
+.sides {{ display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1em; }}
 pre {{ background: #fafafa; border: 1px solid #ddd; padding: .6em; overflow-x: auto; font-size: 12px; }}
 mark {{ padding: 0; }} mark a {{ color: #555; font-size: 9px; vertical-align: super; text-decoration: none; }}
 {marks}
@@ -38,6 +38,10 @@ _TAIL = "</body></html>\n"
 def _head(title: str) -> str:
     marks = "\n".join(f"mark.r{n} {{ background: {colour}; }}" for n, colour in enumerate(_COLOURS))
     return _HEAD.format(title=html_text(title), marks=marks)
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
 
 
 def _percent(value: float) -> str:
@@ -90,8 +94,9 @@ def index_page(outcome: Outcome, *, title: str, boilerplate: Sequence[str]) -> s
     problems = "".join(f"<li>{html_text(problem)}</li>" for problem in outcome.problems)
     past = sum(1 for d in outcome.documents if d.submission.term is not None)
     return (_head(title) + f"<h1>{html_text(title)}</h1>"
-            f"<p>{len(outcome.documents) - past} submissions of this term and {past} of past terms compared; "
-            f"{outcome.candidates} candidate pairs compared exactly; {len(outcome.pairs)} pairs at or above "
+            f"<p>{_count(len(outcome.documents) - past, 'submission')} of this term and {past} of past terms "
+            f"compared; {_count(outcome.candidates, 'candidate pair')} compared exactly; "
+            f"{_count(len(outcome.pairs), 'pair')} at or above "
             f"{_percent(settings.threshold)} of one side's own code with at least {settings.min_tokens} matching "
             "tokens.</p>"
             f"<p>Not evidence (boilerplate): {html_text(', '.join(boilerplate)) or 'nothing'}.</p>"
