@@ -18,7 +18,7 @@ from grader.core.notebook_process import convert_bounded
 from grader.similarity.notebooks import convert_many
 
 #: A larger file is not homework; it is left out of the comparison with a note (parsing is not free).
-MAX_SOURCE_BYTES = 512 * 1024
+MAX_SOURCE_BYTES = 256 * 1024
 _PRELUDE_TEXT = "\n".join(PRELUDE) + "\n"
 
 

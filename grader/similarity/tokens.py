@@ -52,13 +52,22 @@ def _char_offsets(text: str) -> tuple[list[int], list[str]]:
     return starts, lines
 
 
-def _defined_names(tree: ast.AST) -> set[str]:
+def _survey(tree: ast.AST) -> tuple[set[str], list[ast.expr], list[ast.expr]]:
+    """(the names the file defines, its bare string statements such as docstrings, its annotations)."""
     names: set[str] = set()
+    strings: list[ast.expr] = []
+    annotations: list[ast.expr] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+            if node.returns is not None:
+                annotations.append(node.returns)
+        elif isinstance(node, ast.ClassDef):
             names.add(node.name)
         elif isinstance(node, ast.arg):
             names.add(node.arg)
+            if node.annotation is not None:
+                annotations.append(node.annotation)
         elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
@@ -71,23 +80,11 @@ def _defined_names(tree: ast.AST) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal):
             names.update(node.names)
-    return names - set(keyword.kwlist)
-
-
-def _left_out(tree: ast.AST) -> tuple[list[ast.expr], list[ast.expr]]:
-    """(docstrings and other bare string statements, annotations)."""
-    strings: list[ast.expr] = []
-    annotations: list[ast.expr] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             strings.append(node.value)
-        elif isinstance(node, ast.arg) and node.annotation is not None:
-            annotations.append(node.annotation)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
-            annotations.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             annotations.append(node.annotation)
-    return strings, annotations
+    return names - set(keyword.kwlist), strings, annotations
 
 
 def _shape(text: str, starts: list[int], lines: list[str]) -> _Shape:
@@ -105,9 +102,9 @@ def _shape(text: str, starts: list[int], lines: list[str]) -> _Shape:
         end_line, end_col = node.end_lineno or node.lineno, node.end_col_offset or node.col_offset
         return offset(node.lineno, node.col_offset), offset(end_line, end_col)
 
-    strings, annotations = _left_out(tree)
+    names, strings, annotations = _survey(tree)
     dropped = sorted({span(node) for node in [*strings, *annotations]})
-    return _Shape(frozenset(_defined_names(tree)), tuple(dropped),
+    return _Shape(frozenset(names), tuple(dropped),
                   frozenset(span(node)[0] for node in annotations), parsed=True)
 
 
