@@ -130,5 +130,6 @@ def _print(pairs: Sequence[PairResult], problems: list[str], documents: int, can
                           f"{100 * pair.score:.0f}%", str(pair.matched_tokens))
         console.print(table)
     more = f" (the first {SHOWN} shown)" if len(pairs) > SHOWN else ""
-    console.print(Text(f"{len(pairs)} pairs flagged{more} among {documents} files ({candidates} candidate pairs "
-                       f"compared); report {index}"))
+    flagged = f"{len(pairs)} pair{'' if len(pairs) == 1 else 's'} flagged"
+    console.print(Text(f"{flagged}{more} among {documents} files ({candidates} candidate pairs compared); "
+                       f"report {index}"))

@@ -1,4 +1,5 @@
-"""The flagged pairs in the gradebook (table ``similarity_pairs``), and the submissions to compare.
+"""The flagged pairs in the gradebook (table ``similarity_pairs``), and the submissions to compare
+(a file that came through the course server to another machine is read from the gradebook's copy).
 
 A check of an exercise replaces its earlier rows in one transaction: the table always holds the
 latest check's pairs.
@@ -6,7 +7,11 @@ latest check's pairs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from grader.course.gradebook import Gradebook
-from grader.course.schema import Exercise, SimilarityPair, Student, SubmissionRow
+from grader.course.schema import Exercise, SimilarityPair, Student, SubmissionFile, SubmissionRow
 from grader.similarity.compare import PairResult
 from grader.similarity.document import Submission
 
@@ -36,6 +41,28 @@ class StoredPair:
     computed_at: dt.datetime
 
 
+def _on_this_machine(gradebook: Gradebook, exercise: str, student: str, kept: Path, sha256: str,
+                     submission_id: int | None) -> Path:
+    """The submitted file here: where it was kept, if this machine has it (with the right content),
+    else the course server's copy in the gradebook (``submission_files``) written under ``files_dir``."""
+    with contextlib.suppress(OSError):
+        if kept.is_file() and hashlib.sha256(kept.read_bytes()).hexdigest() == sha256:
+            return kept
+    if submission_id is None:
+        return kept  # reading it will say what is wrong
+    with Session(gradebook.engine) as session:
+        row = session.get(SubmissionFile, submission_id)
+        data = row.data if row is not None else None
+    if data is None or hashlib.sha256(data).hexdigest() != sha256:
+        return kept
+    local = gradebook.files_dir / exercise / student / f"{sha256}{kept.suffix}"
+    local.parent.mkdir(parents=True, exist_ok=True)
+    partial = local.with_name(f".{local.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")
+    partial.write_bytes(data)
+    partial.replace(local)
+    return local
+
+
 def latest_submissions(gradebook: Gradebook, exercise: str) -> list[Submission]:
     """The latest graded submission of each student of ``exercise``, with its gradebook id."""
     records = gradebook.records(exercise)
@@ -47,8 +74,12 @@ def latest_submissions(gradebook: Gradebook, exercise: str) -> list[Submission]:
             .where(Exercise.name == exercise)
         ).all()
     ids = {(name, sha): int(number) for number, name, sha in rows}
-    return [Submission(record.student, Path(record.path), submission_id=ids.get((record.student, record.sha256)))
-            for record in records]
+    out = []
+    for record in records:
+        number = ids.get((record.student, record.sha256))
+        path = _on_this_machine(gradebook, exercise, record.student, Path(record.path), record.sha256, number)
+        out.append(Submission(record.student, path, submission_id=number))
+    return out
 
 
 def save_pairs(gradebook: Gradebook, exercise: str, pairs: Sequence[PairResult], computed_at: dt.datetime) -> int:

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.orm import Session
 
 from grader.cli import cli
 from grader.core.values import Grade, Verdict
 from grader.course.gradebook import Gradebook, LatePolicy, default_url
-from grader.similarity.store import stored_pairs
+from grader.course.schema import SubmissionFile
+from grader.similarity.store import latest_submissions, stored_pairs
 
 from . import labelled
 
@@ -90,6 +92,22 @@ def test_pairs_are_ranked_stored_and_reported(course: Path, tmp_path: Path) -> N
     finally:
         gradebook.close()
     assert (course / "similarity" / EXERCISE / "index.html").is_file()
+
+
+def test_a_file_kept_on_another_machine_is_read_from_the_gradebook(course: Path, tmp_path: Path) -> None:
+    gradebook = Gradebook(default_url(course), course / "files")
+    try:
+        alice = next(s for s in latest_submissions(gradebook, EXERCISE) if s.student == "alice")
+        data = alice.path.read_bytes()
+        alice.path.unlink()  # the course server kept it elsewhere; its bytes are in the gradebook
+        with Session(gradebook.engine) as session, session.begin():
+            session.add(SubmissionFile(submission_id=alice.submission_id, data=data))
+        again = next(s for s in latest_submissions(gradebook, EXERCISE) if s.student == "alice")
+        assert again.path.read_bytes() == data
+    finally:
+        gradebook.close()
+    result = _run(course, "-o", str(tmp_path / "report"))
+    assert result.exit_code == 0 and "1 pair flagged among 4 files" in result.output, result.output
 
 
 def test_an_exercise_without_results_is_a_usage_error(tmp_path: Path) -> None:
