@@ -2,7 +2,8 @@
 recommender-svd, each through the whole pipeline (read, tokenise, fingerprint, index, compare,
 rank), printed per stage, with the candidate pairs next to the N(N-1)/2 a naive check compares.
 
-Run: `.venv/bin/python bench/similarity.py` (`--sizes 200` for a quick look).
+Run: `.venv/bin/python bench/similarity.py` (`--sizes 200` for a quick look, `--notebooks 0.25` to hand
+in a quarter of the class as notebooks).
 
 The class is made to look like one: each student's program is assembled from alternative ways of
 writing each step (SVD, eigendecomposition of the Gram matrix, sparse SVD or power iteration;
@@ -25,7 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from grader.core.assignment import get_assignment  # noqa: E402
 from grader.similarity import Settings, Submission, of_assignment  # noqa: E402
-from grader.similarity.detect import rank, read_documents  # noqa: E402
+from grader.similarity.detect import Outcome, rank, read_documents  # noqa: E402
+from grader.similarity.report import write_report  # noqa: E402
 from tests.similarity import labelled  # noqa: E402
 
 COPY_SHARE = 0.04
@@ -144,8 +146,10 @@ def disguise(text: str, rng: random.Random, keep: set[str]) -> str:
     return labelled.add_comments(copied, rng.randrange(1000))
 
 
-def make_class(size: int, folder: Path, seed: int = 0) -> tuple[list[Submission], set[frozenset[str]]]:
-    """``size`` submissions in ``folder`` and the planted copies (pairs of students)."""
+def make_class(size: int, folder: Path, seed: int = 0,
+               notebook_share: float = 0.0) -> tuple[list[Submission], set[frozenset[str]]]:
+    """``size`` submissions in ``folder`` (``notebook_share`` of them as notebooks) and the planted
+    copies (pairs of students)."""
     rng = random.Random(seed)
     keep = labelled._stub_names((REPO / "assignments" / "recommender-svd" / "stub.py").read_text())
     texts: dict[str, str] = {}
@@ -160,8 +164,12 @@ def make_class(size: int, folder: Path, seed: int = 0) -> tuple[list[Submission]
             texts[name] = student(rng)
     submissions = []
     for name, text in texts.items():
-        path = folder / f"{name}.py"
-        path.write_text(text, encoding="utf-8")
+        if rng.random() < notebook_share:
+            path = folder / f"{name}.ipynb"
+            path.write_text(labelled.notebook_of(text), encoding="utf-8")
+        else:
+            path = folder / f"{name}.py"
+            path.write_text(text, encoding="utf-8")
         submissions.append(Submission(name, path))
     return submissions, planted
 
@@ -174,16 +182,20 @@ class Stopwatch:
         pass
 
 
-def measure(size: int) -> None:
+def measure(size: int, notebook_share: float) -> None:
     assignment = get_assignment("recommender-svd")
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
-        submissions, planted = make_class(size, Path(tmp))
+        submissions, planted = make_class(size, Path(tmp), notebook_share=notebook_share)
         start = time.perf_counter()
         boilerplate = of_assignment(assignment, settings.k)
         documents, problems = read_documents(submissions, boilerplate, settings, Stopwatch())
         read = time.perf_counter() - start
         pairs, candidates = rank(documents, settings, Stopwatch())
+        ranked = time.perf_counter()
+        outcome = Outcome(tuple(pairs), tuple(documents), candidates, tuple(problems), settings)
+        write_report(outcome, Path(tmp) / "report", title="bench", boilerplate=boilerplate.sources)
+        report = time.perf_counter() - ranked
         total = time.perf_counter() - start
     assert not problems, problems[:3]
     found = {frozenset((p.a.student, p.b.student)) for p in pairs}
@@ -191,8 +203,10 @@ def measure(size: int) -> None:
     group = _groups(planted)
     related = sum(1 for pair in found if len({group.get(s, s) for s in pair}) == 1)
     tokens = sum(len(d.tokens) for d in documents) / len(documents)
-    print(f"{size:6} submissions ({tokens:.0f} tokens each): {total:6.1f} s in all — read+fingerprint {read:5.1f} s, "
-          f"index+compare {total - read:5.1f} s; {candidates} candidate pairs of {size * (size - 1) // 2} "
+    notebooks = sum(1 for s in submissions if s.path.suffix == ".ipynb")
+    print(f"{size:6} submissions ({notebooks} notebooks, {tokens:.0f} tokens each): {total:6.1f} s in all — "
+          f"read+fingerprint {read:5.1f} s, index+compare {total - read - report:5.1f} s, report {report:4.1f} s; "
+          f"{candidates} candidate pairs of {size * (size - 1) // 2} "
           f"({100 * candidates / (size * (size - 1) // 2):.2f}%); {len(pairs)} flagged ({related} within a group of "
           f"copies of one file), {caught}/{len(planted)} planted copies among them")
 
@@ -215,8 +229,11 @@ def _groups(planted: set[frozenset[str]]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
-    for size in parser.parse_args().sizes:
-        measure(size)
+    parser.add_argument("--notebooks", type=float, default=0.0, metavar="SHARE",
+                        help="hand in this share of the submissions as notebooks (e.g. 0.25)")
+    arguments = parser.parse_args()
+    for size in arguments.sizes:
+        measure(size, arguments.notebooks)
 
 
 if __name__ == "__main__":
