@@ -36,11 +36,12 @@ SECCOMP_FILE = "seccomp.bpf"
 MIN_NPROC = 16
 
 
-def kill_uid(uid: int, gid: int) -> None:
-    """Kill every process of ``uid``: ``kill(-1, SIGKILL)`` sent as that uid reaches all of them at once."""
+def kill_uid(uid: int, gid: int, python: str) -> None:
+    """Kill every process of ``uid``: ``kill(-1, SIGKILL)`` sent as that uid reaches all of them at once
+    (sent by ``python``, an interpreter the uid can run)."""
     code = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept ProcessLookupError:\n    pass\n"
     for _ in range(2):  # a second round for children forked while the first was delivered
-        subprocess.run([sys.executable, "-I", "-S", "-c", code], user=uid, group=gid, extra_groups=[],
+        subprocess.run([python, "-I", "-S", "-c", code], user=uid, group=gid, extra_groups=[],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env={}, cwd="/", check=False, timeout=10)
 
@@ -90,7 +91,7 @@ class ProcessUserSandbox(Sandbox):
         def kill_extra() -> None:
             if cgroup is not None:
                 cgroup.kill_all()
-            kill_uid(self.uid, self.gid)
+            kill_uid(self.uid, self.gid, self.python)
 
         def exit_facts(status: int) -> ExitFacts:
             oom = cgroup is not None and bool(cgroup.measure()) and cgroup.out_of_memory

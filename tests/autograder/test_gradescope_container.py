@@ -248,3 +248,29 @@ def test_sockets_reach_nothing(mode: str, autograder_image: Callable[[str], str]
     if mode == "no-userns":  # the seccomp filter: local sockets only
         assert run.output.count("BLOCKED") == 5 and "PermissionError" in run.output, run.output
     assert _full(run.results), run.output
+
+
+ESCAPE = r'''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+def attempt(what, call):
+    result = call()
+    print("ESCAPED" if result == 0 else "STOPPED", what, os.strerror(ctypes.get_errno()) if result else "")
+attempt("unshare(CLONE_NEWUSER)", lambda: libc.unshare(0x10000000))
+attempt("unshare(CLONE_NEWNS)", lambda: libc.unshare(0x00020000))
+attempt("ptrace(PTRACE_ATTACH, parent)", lambda: libc.ptrace(16, os.getppid(), None, None))
+attempt("setuid(0)", lambda: libc.setuid(0))
+attempt("mount tmpfs", lambda: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))
+print("UID", os.getuid(), os.geteuid(), "GROUPS", os.getgroups())
+'''
+
+
+@pytest.mark.parametrize("mode", MODE_NAMES)
+def test_no_privilege_to_regain(mode: str, autograder_image: Callable[[str], str],
+                                run_autograder: Callable[..., Any]) -> None:
+    source = _reference("metrics") + ESCAPE.encode()
+    run = run_autograder(autograder_image("metrics"), mode, {"solution.py": source})
+    assert run.output.count("STOPPED") == 5 and "ESCAPED" not in run.output, run.output
+    uid = int(re.search(r"UID (\d+) (\d+)", run.output).group(1))  # type: ignore[union-attr]
+    assert uid != 0 and "GROUPS []" in run.output
+    assert _full(run.results), run.output
