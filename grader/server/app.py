@@ -23,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from grader import __version__
 from grader.core.secret import course_secret
 from grader.course.gradebook import Gradebook
-from grader.server import api, logs, web_auth, web_instructor, web_leaderboard, web_student
+from grader.server import api, logs, web_auth, web_instructor, web_leaderboard, web_similarity, web_student
 from grader.server.context import Course, SignInNeeded, load_assignments, make_templates, reader_or_none, render
 from grader.server.security import BodyLimit, SecurityHeaders, session_key
 from grader.server.settings import ServerSettings
@@ -48,6 +48,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(web_leaderboard.router)
     app.include_router(web_leaderboard.api_router)
+    app.include_router(web_similarity.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _docs(app)
     _errors(app)
