@@ -16,6 +16,6 @@ The web application (``create_app`` in ``app``):
 - ``context``    the course, who is asking, rendering (Jinja2, autoescaped)
 - ``views``      what a student and an instructor may see of a result
 - ``releases``   the release bundle, built once per exercise
-- ``web_auth``, ``web_student``, ``web_instructor``, ``web_leaderboard``   the pages
+- ``web_auth``, ``web_student``, ``web_instructor``, ``web_leaderboard``, ``web_similarity``   the pages
 - ``api``        the JSON API (``/api/v1``, OpenAPI); ``client`` is its command-line client
 """
