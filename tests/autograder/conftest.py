@@ -21,6 +21,8 @@ import pytest
 from tests.autograder.helpers import BASE_IMAGE, MODES, REPO
 
 MARK = "=====mljudge-test-results====="
+#: What a Gradescope container has too: a bound on the whole container (should the judge's limits fail).
+LIMITS = ["--memory", "3g", "--memory-swap", "3g", "--pids-limit", "2048"]
 
 
 def _docker_ready() -> str | None:
@@ -91,7 +93,7 @@ def run_in_container(image: str, mode: str, files: dict[str, bytes], *, before: 
     script = (f"set -e; tar -x -C /autograder/submission; {before}\n"
               f"/autograder/run_autograder || echo run_autograder exit $?\n"
               f"{after}\necho {MARK}; cat /autograder/results/results.json")
-    command = ["docker", "run", "--rm", "-i", "--network", "none", *MODES[mode], image, "bash", "-c", script]
+    command = ["docker", "run", "--rm", "-i", "--network", "none", *LIMITS, *MODES[mode], image, "bash", "-c", script]
     done = subprocess.run(command, input=archive.getvalue(), capture_output=True, timeout=300, check=False)
     stdout, stderr = done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
     assert MARK in stdout, f"exit {done.returncode}\n{stdout[-3000:]}\n{stderr[-3000:]}"

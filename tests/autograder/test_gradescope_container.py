@@ -274,3 +274,51 @@ def test_no_privilege_to_regain(mode: str, autograder_image: Callable[[str], str
     uid = int(re.search(r"UID (\d+) (\d+)", run.output).group(1))  # type: ignore[union-attr]
     assert uid != 0 and "GROUPS []" in run.output
     assert _full(run.results), run.output
+
+
+MEMORY_HOG = r'''
+import numpy as np
+_hog = np.ones(1400 * 1024 * 1024 // 8)  # metrics allows 1024 MiB
+print("ALLOCATED", _hog.nbytes >> 20)
+'''
+FORK_BOMB = r'''
+import os, time
+made = failed = 0
+for _ in range(400):
+    try:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        made += 1
+    except OSError:
+        failed += 1
+print("FORKED", made, "REFUSED", failed)
+'''
+LEFTOVERS = ("python3 -c 'import os\nn = sum(1 for p in os.listdir(\"/proc\") if p.isdigit() and "
+             "os.stat(\"/proc/\" + p).st_uid != 0)\nprint(\"leftover:\", n)'")
+
+
+@pytest.mark.parametrize("mode", MODE_NAMES)
+def test_the_memory_limit_holds(mode: str, autograder_image: Callable[[str], str],
+                                run_autograder: Callable[..., Any]) -> None:
+    source = _reference("metrics") + MEMORY_HOG.encode()
+    run = run_autograder(autograder_image("metrics"), mode, {"solution.py": source}, after=LEFTOVERS)
+    assert run.results["extra_data"]["verdict"] == "memory_limit", run.output
+    assert run.results["score"] == 0 and "ALLOCATED" not in run.output
+    assert run.results["extra_data"]["resources"]["peak_memory_mb"] > 900
+    assert "leftover: 0" in run.after
+
+
+@pytest.mark.parametrize("mode", MODE_NAMES)
+def test_a_fork_bomb_is_held_and_cleaned_up(mode: str, autograder_image: Callable[[str], str],
+                                            run_autograder: Callable[..., Any]) -> None:
+    source = _reference("metrics") + FORK_BOMB.encode()
+    run = run_autograder(autograder_image("metrics"), mode, {"solution.py": source}, after=LEFTOVERS)
+    assert "leftover: 0" in run.after, run.after
+    if mode == "no-userns":  # RLIMIT_NPROC of the student's uid: forks fail, grading goes on
+        made = int(re.search(r"FORKED (\d+)", run.output).group(1))  # type: ignore[union-attr]
+        assert made < 64 and _full(run.results), run.output
+    else:  # the watched tree: the worker is stopped (forked copies of numpy add up to the memory limit too)
+        assert run.results["extra_data"]["verdict"] in ("crashed", "memory_limit"), run.output
+        assert "more than 64 processes" in run.output or "more than 1024 MiB" in run.output
+        assert run.results["score"] == 0
