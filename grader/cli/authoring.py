@@ -114,3 +114,23 @@ def release_command(exercise: str, output: Path, as_zip: bool, notebook: bool, h
     console.print(Text(f"released {assignment.id} to {released.folder} ({len(released.files)} files)"))
     if released.zip_path is not None:
         console.print(Text(f"zip: {released.zip_path}"))
+
+
+@cli.command("new")
+@click.argument("exercise")
+@options.home
+def new_command(exercise: str, home: Path | None) -> None:
+    """Scaffold the exercise EXERCISE (assignment.toml with every key, statement, stub, checks, a reference
+    and an example) that `judge verify` passes as it is."""
+    from grader.authoring.scaffold import ScaffoldError, scaffold
+    from grader.core.assignment import default_home
+
+    try:
+        made = scaffold(home or default_home(), exercise)
+    except ScaffoldError as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    console = make_console()
+    for path in made.files:
+        console.print(Text(f"  {path}"))
+    console.print(Text(f"exercise {exercise} written; its reference is {made.reference} (never released). "
+                       f"Next: judge verify {exercise}" + (f" --home {home}" if home else "")))

@@ -1,0 +1,54 @@
+"""`judge new`: the scaffold passes `judge verify` as it is, lists every key the judge knows (each
+one valid when uncommented), and never overwrites an exercise."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader.cli import cli
+from grader.core.assignment import LeaderboardSpec, load_assignment
+from grader.core.values import Limits, Quota
+
+
+def test_a_new_exercise_verifies_as_it_is_and_is_not_overwritten(tmp_path: Path) -> None:
+    runner = CliRunner()
+    made = runner.invoke(cli, ["new", "my-exercise", "--home", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    verified = runner.invoke(cli, ["verify", "my-exercise", "--home", str(tmp_path), "--sandbox", "process",
+                                   "--course", str(tmp_path / "course")])
+    assert verified.exit_code == 0, verified.output
+    again = runner.invoke(cli, ["new", "my-exercise", "--home", str(tmp_path)])
+    assert again.exit_code == 2 and "not overwriting" in again.output
+    bad = runner.invoke(cli, ["new", "My Exercise", "--home", str(tmp_path)])
+    assert bad.exit_code == 2 and "lower-case" in bad.output
+    released = runner.invoke(cli, ["release", "my-exercise", "--home", str(tmp_path), "-o", str(tmp_path / "dist")])
+    assert released.exit_code == 0, released.output
+    assert not (tmp_path / "dist" / "my-exercise" / "checks" / "hidden").exists()
+
+
+def test_every_commented_key_is_a_key_the_judge_accepts(tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["new", "keys", "--home", str(tmp_path)], catch_exceptions=False)
+    toml = tmp_path / "assignments" / "keys" / "assignment.toml"
+    text = toml.read_text()
+    listed = set(re.findall(r"^# (\w+) = ", text, re.MULTILINE))
+    known = {f.name for f in (*fields(Limits), *fields(Quota), *fields(LeaderboardSpec))}
+    assert known | {"due", "late_penalty_per_day", "preload"} == listed
+    uncommented = []
+    for line in text.splitlines():
+        header = re.match(r"^# (\[\w+\])", line)
+        setting = re.match(r"^# (\w+ = [^#…]+?)\s*(#.*)?$", line)
+        if header:
+            uncommented.append(header.group(1))
+        elif setting and not setting.group(1).startswith("preload"):
+            uncommented.append(setting.group(1))
+        else:
+            uncommented.append(line)
+    fixed = "\n".join(uncommented).replace("wall_time = 20\ncall_time = 2\n", "")  # the defaults follow
+    toml.write_text(fixed)
+    spec = load_assignment(toml.parent)
+    assert spec.limits == Limits() and spec.quota == Quota() and spec.leaderboard == LeaderboardSpec()
+    assert spec.late_penalty_per_day == 0.1 and spec.due is not None
