@@ -9,6 +9,9 @@ Modules:
 - ``popen_worker``: a worker run with ``subprocess``: pipes, capped output, memory monitor, stop.
 - ``drain``: threads that drain a pipe and own its read end (captured output, logs).
 - ``process``: the ``process`` backend (a plain child process; no isolation).
+- ``process_user``: the process backend as an unprivileged uid under a local-sockets-only seccomp filter, for a
+  root grader without user namespaces (a Gradescope container); ``drop_step``: its step into that uid.
+- ``tree_watch``: memory and process limits of a bwrap worker where no control group can be made.
 - ``bwrap_command``: the bubblewrap command line of cold workers and zygotes.
 - ``bwrap_dirs``: readable parent folders for bubblewrap's mount points.
 - ``bwrap_launch``: entering a bubblewrap sandbox (enter step, a root grader's id mapping).
