@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.core.values import Grade, Outcome
+from grader.outputs.summary import outcome_line
 
 
 def gradescope_results(grade: Grade) -> dict[str, Any]:
@@ -28,9 +29,9 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
         }
         for number, check in enumerate(grade.checks, start=1)
     ]
-    summary = f"Verdict: {grade.verdict.label}."
+    summary = outcome_line(grade)
     if grade.status != "ok":
-        summary += " The judge itself failed: this is not a grade. Please tell your instructor."
+        summary += " Please tell your instructor."
     if grade.notes:
         summary += "\n" + "\n".join(note.splitlines()[0] for note in grade.notes)
     if grade.output:

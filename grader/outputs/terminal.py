@@ -13,6 +13,7 @@ from rich.text import Text
 
 from grader.core.text import printable
 from grader.core.values import Grade, Outcome, Verdict
+from grader.outputs.summary import checks_line
 
 _MARKS = {
     Outcome.PASSED: ("✔ passed", "green"),
@@ -29,14 +30,6 @@ def _clip(text: str, lines: int) -> str:
     if len(parts) <= lines:
         return "\n".join(parts)
     return "\n".join([*parts[:lines], f"… ({len(parts) - lines} more lines)"])
-
-
-def _passed_line(grade: Grade) -> str:
-    """"9 of 10 checks passed" (partial credit counted apart): the outcome in words, by score."""
-    full = sum(c.outcome is Outcome.PASSED for c in grade.checks)
-    partial = sum(c.outcome is Outcome.PARTIAL for c in grade.checks)
-    text = f"{full} of {len(grade.checks)} checks passed"
-    return text + (f", {partial} in part" if partial else "")
 
 
 def render_grade(grade: Grade, console: Console, *, details: bool = False) -> None:
@@ -70,7 +63,7 @@ def render_grade(grade: Grade, console: Console, *, details: bool = False) -> No
         Text.assemble(
             ("Score ", "bold"),
             (f"{grade.score:g} / {grade.max_score:g}", f"bold {style}"),
-            f"   {_passed_line(grade)}   verdict: {grade.verdict.label}   {grade.seconds:.2f} s",
+            f"   {checks_line(grade)}   verdict: {grade.verdict.label}   {grade.seconds:.2f} s",
             f"   sandbox: {grade.sandbox}{'' if grade.isolated else ' (not isolated)'}",
         )
     )
