@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from grader.data import expect
 from grader.data.keras_rebuild import rebuild_model
 from grader.data.real import split_mnist
 
@@ -18,7 +19,7 @@ PARAMETER_BUDGET = 50_000
 
 def _labels(scores: np.ndarray, n: int) -> np.ndarray:
     assert scores.shape == (n, 10), f"the model should output shape ({n}, 10), got {scores.shape}"
-    assert np.all(np.isfinite(scores)), "the model output NaN or infinite values"
+    expect.finite(scores, "the model's output")
     return np.argmax(scores, axis=1)
 
 

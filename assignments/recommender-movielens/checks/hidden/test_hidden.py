@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.data.synthetic import mean_centred_svd_rmse, rmse, split_ratings, user_mean_baseline_rmse
+from grader.data import expect
 from grader.data.ratings_disguise import disguise_ratings
 from grader.data.real import load_movielens_100k
+from grader.data.synthetic import mean_centred_svd_rmse, rmse, split_ratings, user_mean_baseline_rmse
 
 REL_TOL = 1e-6  # Frobenius error may exceed the optimum by this fraction (plus rounding)
 N_FACTORS = 10
@@ -84,7 +85,7 @@ def test_predictor_heldout_rmse(submission, data, credit, leaderboard) -> None:
     assert pred.shape == task.query_users.shape, (
         f"predict(users, items) must return one rating per pair\ngot shape {pred.shape}"
     )
-    assert np.all(np.isfinite(pred)), "predict(users, items) returned NaN or infinite values"
+    expect.finite(pred, "predict(users, items)")
     score = rmse(pred[task.scored], task.truth)
     credit.linear(score, zero_at=baseline, full_at=target, label="held-out RMSE")
     leaderboard.evaluate("RMSE", rmse, task.truth, pred[task.scored], order="asc")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.data.synthetic import RatingsData
+from grader.data import expect
 from grader.data.real import load_movielens_100k
+from grader.data.synthetic import RatingsData
 
 
 @pytest.mark.points(1)
@@ -18,7 +19,7 @@ def test_reconstruct_shape(submission) -> None:
     R = np.arange(1.0, 13.0).reshape(4, 3) % 5 + 1.0
     out = np.asarray(submission.reconstruct(R, 2), dtype=float)
     assert out.shape == R.shape, f"reconstruct(R, 2) should have shape {R.shape}, got {out.shape}"
-    assert np.all(np.isfinite(out)), "reconstruct(R, 2) returned NaN or infinite values"
+    expect.finite(out, "reconstruct(R, 2)")
 
 
 @pytest.mark.points(1)
@@ -40,5 +41,4 @@ def test_predictor_on_movielens_slice(submission) -> None:
     items = data.items[:50]
     pred = np.asarray(model.predict(users, items), dtype=float)
     assert pred.shape == (50,), f"predict(users, items) should return 50 values, got {pred.shape}"
-    assert np.all(np.isfinite(pred)), "predict(users, items) returned NaN or infinite values"
-    assert np.all((pred >= 0.5) & (pred <= 5.5)), "predictions should be ratings, roughly in [1, 5]"
+    expect.within(pred, 0.5, 5.5, "predict(users, items) (ratings, roughly 1 to 5)")
