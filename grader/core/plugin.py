@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import hmac
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,10 +324,35 @@ class JudgePlugin:
         if isinstance(exc, AssertionError):
             text = str(exc)
             if hidden_check:
-                return _first_line(text) or "a hidden check failed", instructor
-            return (crash.message if crash else text) or "assertion failed", instructor
+                return _first_line(_own_message(text)) or "a hidden check failed", instructor
+            return public_assertion(text) or "assertion failed", instructor
         first = _first_line(str(exc))
         return f"{type(exc).__name__}: {first}" if first else type(exc).__name__, instructor
+
+
+_INTERNALS = re.compile(r" at 0x[0-9a-fA-F]+|<(function|module|bound method|built-in|class|object) ")
+
+
+def _own_message(text: str) -> str:
+    """The check author's own message: what precedes pytest's explanation ("assert …", "+  where …")."""
+    own: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("assert ") or line.lstrip().startswith(("+  where", "+ where", "Use -v")):
+            break
+        own.append(line)
+    return "\n".join(own).strip()
+
+
+def public_assertion(text: str, max_lines: int = 8) -> str:
+    """A public check's failure as a student should read it: the author's message; else pytest's
+    explanation with the values compared, never its introspection of the judge's objects (a
+    function's address, a module's repr) or its hints ("Use -v to get more diff")."""
+    own = _own_message(text)
+    if own:
+        return own
+    kept = [line for line in text.splitlines()
+            if line.strip() and not _INTERNALS.search(line) and not line.lstrip().startswith("Use -v")]
+    return "\n".join(kept[:max_lines]).strip()
 
 
 def _valid_visibility(item: pytest.Item) -> bool:
