@@ -151,7 +151,7 @@ attempt("chmod", lambda: os.chmod("/autograder/results", 0o777))
 if os.fork() == 0:  # a child that outlives the worker and tries again once the grading is over
     os.setsid()
     if os.fork() == 0:
-        for _ in range(80):
+        for _ in range(40):
             time.sleep(0.1)
             for target in ("/autograder/results/results.json", "/autograder/results/late.json"):
                 try:
@@ -169,7 +169,7 @@ def test_results_json_cannot_be_forged(mode: str, autograder_image: Callable[[st
                "ln -sf /tmp/planted /autograder/results/results.json")
     run = run_autograder(autograder_image("metrics"), mode, {"solution.py": _stub("metrics") + FORGE_RESULTS.encode()},
                          before=planted,
-                         after="sleep 9; ls -la /autograder/results; echo planted: $(cat /tmp/planted)")
+                         after="sleep 5; ls -la /autograder/results; echo planted: $(cat /tmp/planted)")
     text = json.dumps(run.results)
     assert run.results["score"] == 0 and "FORGED" not in text and "PLANTED" not in text, text
     assert not re.search(r"\bDONE (overwrite|create|rename dir|symlink|chmod)", run.output), run.output
@@ -315,9 +315,11 @@ def test_a_fork_bomb_is_held_and_cleaned_up(mode: str, autograder_image: Callabl
     source = _reference("metrics") + FORK_BOMB.encode()
     run = run_autograder(autograder_image("metrics"), mode, {"solution.py": source}, after=LEFTOVERS)
     assert "leftover: 0" in run.after, run.after
-    if mode == "no-userns":  # RLIMIT_NPROC of the student's uid: forks fail, grading goes on
+    if mode == "no-userns":  # RLIMIT_NPROC of the student's uid: forks fail, grading goes on (63 copies of numpy
+        # may add up to the memory limit: resident sets are summed, shared pages once per process)
         made = int(re.search(r"FORKED (\d+)", run.output).group(1))  # type: ignore[union-attr]
-        assert made < 64 and _full(run.results), run.output
+        assert made < 64, run.output
+        assert _full(run.results) or run.results["extra_data"]["verdict"] == "memory_limit", run.output
     else:  # the watched tree: the worker is stopped (forked copies of numpy add up to the memory limit too)
         assert run.results["extra_data"]["verdict"] in ("crashed", "memory_limit"), run.output
         assert "more than 64 processes" in run.output or "more than 1024 MiB" in run.output
