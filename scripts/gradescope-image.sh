@@ -9,6 +9,7 @@
 # The course secret comes from $MLJUDGE_SECRET, else the course folder $GRADESCOPE_COURSE (default
 # ~/.cache/mljudge/gradescope-course): the same secret, the same zip. Needs a running docker engine
 # (scripts/start-dockerd.sh) and the base image mljudge-base:bookworm (scripts/docker-image.sh makes it).
+# Older images of the same exercise are removed after a build (KEEP_OLD_IMAGES=1 keeps them).
 set -euo pipefail
 trap 'echo "gradescope-image.sh: error: \"$BASH_COMMAND\" failed (exit $?) at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
@@ -75,4 +76,9 @@ started=$(date +%s)
 DOCKER_BUILDKIT=1 "$BUILD_DOCKER" build --network host "${SECRET[@]}" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
   --label "org.mljudge.gradescope=$EXERCISE" -t "$IMAGE" "$WORK" >&2 || die "docker build failed"
 log "built $IMAGE in $(( $(date +%s) - started )) s"
+# Older images of this exercise (about 1 GB each) are of no further use: remove them unless told to keep them.
+if [ "${KEEP_OLD_IMAGES:-0}" != 1 ]; then
+  docker image ls --format '{{.Repository}}:{{.Tag}}' mljudge-gradescope | grep "^mljudge-gradescope:${EXERCISE}-" \
+    | grep -vx "$IMAGE" | xargs -r docker image rm >/dev/null 2>&1 || true
+fi
 echo "$IMAGE"
