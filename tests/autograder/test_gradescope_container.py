@@ -13,6 +13,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from grader.core.assignment import get_assignment
 from tests.autograder.helpers import ISOLATION, MODES, REPO
 
 MODE_NAMES = list(MODES)
@@ -324,3 +325,15 @@ def test_a_fork_bomb_is_held_and_cleaned_up(mode: str, autograder_image: Callabl
         assert run.results["extra_data"]["verdict"] in ("crashed", "memory_limit"), run.output
         assert "more than 64 processes" in run.output or "more than 1024 MiB" in run.output
         assert run.results["score"] == 0
+
+
+@pytest.mark.parametrize("mode", MODE_NAMES)
+def test_the_examples_land_in_their_ranges(mode: str, autograder_image: Callable[[str], str],
+                                           run_autograder: Callable[..., Any]) -> None:
+    """As ``judge verify`` checks them: wrong, raising and looping submissions get their expected scores."""
+    image = autograder_image("metrics")
+    for example in get_assignment("metrics", REPO).examples:
+        run = run_autograder(image, mode, {"solution.py": example.path.read_bytes()})
+        assert example.score_min <= run.results["score"] <= example.score_max, (example.name, run.output)
+        if example.verdict is not None:
+            assert run.results["extra_data"]["verdict"] == example.verdict.value, (example.name, run.output)
