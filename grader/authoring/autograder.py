@@ -4,7 +4,8 @@ The zip holds, at its root: ``setup.sh`` and ``run_autograder`` (``grader.author
 ``wheels/`` with a wheel of the judge built from this checkout, ``requirements-judge.txt`` and
 ``requirements-runtime.txt`` (pinned, ``grader.authoring.autograder_pins``), ``exercise/<id>/``
 (``assignment.toml``, the statement, the stub, ``checks/``, ``data/``; no examples, no solution),
-``secret.key`` (the course secret that keys the hidden data) and ``autograder.json`` (what to grade).
+``secret.key`` (the course secret that keys the hidden data) and ``autograder.json`` (what to grade, and
+the real data sets the checks read: ``setup.sh`` fetches them into the root-only ``/opt/mljudge/data``).
 In the container all of it is root-only; see ``grader.authoring.autograder_run``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +39,9 @@ PROJECT_FILES = ("pyproject.toml", "README.md")
 PROJECT_PACKAGES = ("grader", "harness")
 EXERCISE_PARTS = ("assignment.toml", "README.md", "stub.py", "checks", "data")
 CONFIG = "autograder.json"
+#: Names in a check that mean it reads a real data set (``grader.data.wheels``), by the data set's name.
+DATASET_USES = {"SMS_SPAM": "sms-spam", "MNIST_5K": "mnist-5k", "load_mnist_5k": "mnist-5k", "split_mnist": "mnist-5k",
+                "MOVIELENS_100K": "ml-100k", "load_movielens_100k": "ml-100k"}
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".ipynb_checkpoints")
 #: Fixed time stamp of every zip member: the same inputs give the same zip.
 _STAMP = (2020, 1, 1, 0, 0, 0)
@@ -98,6 +103,12 @@ def _skipped(rel: Path) -> bool:
         rel.suffix in (".pyc", ".pyo")
 
 
+def datasets_needed(checks: Path) -> tuple[str, ...]:
+    """The real data sets the checks read: ``setup.sh`` fetches them, the container grades offline."""
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(checks.rglob("*.py")))
+    return tuple(sorted({name for use, name in DATASET_USES.items() if re.search(rf"\b{use}\b", text)}))
+
+
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=_STAMP)
     info.external_attr = (0o100000 | mode) << 16
@@ -118,7 +129,7 @@ def export_autograder(assignment: AssignmentSpec, output: Path, *, secret: bytes
     judge_lines = requirement_lines((*JUDGE_PINS, *extra), pins)
     runtime_lines = requirement_lines((*RUNTIME_PINS, *extra), pins)
     config = {"exercise": assignment.id, "file": assignment.file, "tensorflow": tensorflow,
-              "judge_version": __version__}
+              "datasets": list(datasets_needed(assignment.root / "checks")), "judge_version": __version__}
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mljudge-autograder-") as tmp:

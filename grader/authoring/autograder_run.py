@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.grade import grade_one
 from grader.core.notebook import NOTEBOOK_SUFFIX
 from grader.core.values import Submission
+from grader.data.wheels import CATALOGUE, fetch
 from grader.outputs.gradescope import gradescope_results
 from grader.sandbox import seccomp
 from grader.sandbox.worker_env import HARNESS_ROOT
@@ -93,7 +95,8 @@ def grade(source: Path, submission_dir: Path, results_dir: Path) -> dict[str, An
     assignment = loaded.assignment
     autograder = source.parent
     judge = () if (HARNESS_ROOT / ".git").exists() else (HARNESS_ROOT,)  # never a developer's checkout
-    lock_down(private_dirs=(source, *judge, submission_dir),
+    data = (Path(os.environ["MLJUDGE_DATA"]),) if os.environ.get("MLJUDGE_DATA") else ()
+    lock_down(private_dirs=(source, *judge, *data, submission_dir),
               private_files=(autograder / METADATA, autograder / "run_autograder"),
               results_dir=results_dir, open_dirs=(autograder,))
     path = find_submission(submission_dir, assignment.file)
@@ -110,8 +113,12 @@ def grade(source: Path, submission_dir: Path, results_dir: Path) -> dict[str, An
 
 
 def check(source: Path) -> None:
-    """The installation can grade: the exercise loads, the filter builds, the runtime imports what it must."""
+    """The installation can grade: the exercise loads, the filter builds, the runtime imports what it must,
+    and the real data sets the checks read are fetched (``$MLJUDGE_DATA``: grading runs offline)."""
     loaded = load_source(source)
+    config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
+    for name in config.get("datasets", []):
+        print(f"data set {name}: {fetch(CATALOGUE[str(name)])}")
     seccomp.bpf_program(seccomp.LOCAL_SOCKETS_ONLY)
     seccomp.bpf_program()
     modules = ["numpy", *loaded.assignment.preload]

@@ -47,7 +47,7 @@ umask 022
 mkdir -p "$PREFIX"
 chmod 0755 "$PREFIX"
 log "the runtime environment (what submissions import): $PREFIX/runtime"
-rm -rf "$PREFIX/runtime" "$PREFIX/judge"
+rm -rf "$PREFIX/runtime" "$PREFIX/judge" "$PREFIX/data"
 python3 -m venv "$PREFIX/runtime"
 "$PREFIX/runtime/bin/python" -m pip install "${PIP_OPTS[@]}" --no-deps -r "$SOURCE/requirements-runtime.txt"
 log "the judge (root only): $PREFIX/judge"
@@ -56,10 +56,12 @@ mkdir -m 0700 "$PREFIX/judge"
   -r "$SOURCE/requirements-judge.txt" "$SOURCE"/wheels/*.whl
 chown -R root:root "$PREFIX" "$SOURCE"
 chmod -R go-w "$PREFIX/runtime"
-chmod 0700 "$PREFIX/judge" "$SOURCE"
-log "checking the installation"
+mkdir -p -m 0700 "$PREFIX/data"
+chmod 0700 "$PREFIX/judge" "$PREFIX/data" "$SOURCE"
+log "checking the installation, fetching the exercise's real data sets into $PREFIX/data"
 cd "$SOURCE"
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+  ${PIP_CERT:+PIP_CERT="$PIP_CERT"} MLJUDGE_DATA="$PREFIX/data" \
   PYTHONPATH="$PREFIX/judge" "$PREFIX/runtime/bin/python" -s -P -m grader.authoring.autograder_run \
   --source "$SOURCE" --check || die "the installed judge does not work"
 log "done"
@@ -74,8 +76,9 @@ ROOT="${MLJUDGE_AUTOGRADER:-/autograder}"
 cd "$ROOT/source"
 status=0
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-  PYTHONPATH="$PREFIX/judge" "$PREFIX/runtime/bin/python" -s -P -m grader.authoring.autograder_run \
-  --source "$ROOT/source" --submission "$ROOT/submission" --results "$ROOT/results" || status=$?
+  MLJUDGE_DATA="$PREFIX/data" PYTHONPATH="$PREFIX/judge" "$PREFIX/runtime/bin/python" -s -P \
+  -m grader.authoring.autograder_run --source "$ROOT/source" --submission "$ROOT/submission" \
+  --results "$ROOT/results" || status=$?
 if [ "$status" -ne 0 ] && [ ! -s "$ROOT/results/results.json" ]; then
   mkdir -p "$ROOT/results"
   message="The autograder itself failed (exit $status): this is not a grade. Please tell your instructor."

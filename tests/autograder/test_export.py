@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.authoring.autograder import export_autograder
+from grader.authoring.autograder import datasets_needed, export_autograder
 from grader.authoring.autograder_lockdown import lock_down, write_results_atomically
 from grader.authoring.autograder_pins import PinError, needs_tensorflow, pyproject_pins, requirement_lines
 from grader.authoring.autograder_run import find_submission, missing_results
@@ -44,7 +44,7 @@ def test_the_zip_holds_the_scripts_the_wheel_the_pins_and_the_exercise_only(expo
     assert "exercise/metrics/checks/hidden/test_hidden.py" in names
     assert "exercise/metrics/assignment.toml" in names
     assert not [n for n in names if "/examples/" in n or "solutions" in n or "__pycache__" in n]
-    assert config == {"exercise": "metrics", "file": "solution.py", "tensorflow": False,
+    assert config == {"exercise": "metrics", "file": "solution.py", "tensorflow": False, "datasets": [],
                       "judge_version": config["judge_version"]}
     assert all("==" in line for line in judge + runtime)
     assert "numpy==2.4.6" in runtime and "scikit-learn==1.9.1" in runtime
@@ -78,6 +78,13 @@ def test_tensorflow_only_for_exercises_that_import_it() -> None:
     metrics = get_assignment("metrics", REPO)
     assert needs_tensorflow(image.preload, image.root / "checks")
     assert not needs_tensorflow(metrics.preload, metrics.root / "checks")
+
+
+def test_the_real_data_sets_the_checks_read_are_named() -> None:
+    checks = REPO / "assignments"
+    assert datasets_needed(checks / "text-classification" / "checks") == ("sms-spam",)
+    assert datasets_needed(checks / "recommender-movielens" / "checks") == ("ml-100k",)
+    assert datasets_needed(checks / "metrics" / "checks") == ()
 
 
 def test_a_pin_pyproject_lacks_is_an_error() -> None:

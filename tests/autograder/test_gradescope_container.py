@@ -67,6 +67,15 @@ def test_reference_full_marks_and_stub_zero(exercise: str, mode: str, autograder
     assert stub.results["extra_data"]["status"] == "ok"
 
 
+def test_real_data_is_fetched_at_set_up_and_leaderboard_entries_are_written(
+        autograder_image: Callable[[str], str], run_autograder: Callable[..., Any]) -> None:
+    """text-classification reads the SMS Spam Collection: fetched by setup.sh, graded with --network none."""
+    run = run_autograder(autograder_image("text-classification"), "no-userns",
+                         {"solution.py": _reference("text-classification")})
+    assert _full(run.results), run.output
+    assert run.results.get("leaderboard"), run.results.keys()
+
+
 @pytest.mark.parametrize("mode", MODE_NAMES)
 def test_a_notebook_submission_is_graded(mode: str, autograder_image: Callable[[str], str],
                                          run_autograder: Callable[..., Any]) -> None:
