@@ -135,16 +135,20 @@ def export_autograder(assignment: AssignmentSpec, output: Path, *, secret: bytes
     with tempfile.TemporaryDirectory(prefix="mljudge-autograder-") as tmp:
         wheel = build_wheel(project, Path(tmp))
         partial = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        with zipfile.ZipFile(partial, "w") as archive:
-            _add(archive, "setup.sh", setup_sh().encode(), 0o755)
-            _add(archive, "run_autograder", run_autograder().encode(), 0o755)
-            _add(archive, "requirements-judge.txt", ("\n".join(judge_lines) + "\n").encode())
-            _add(archive, "requirements-runtime.txt", ("\n".join(runtime_lines) + "\n").encode())
-            _add(archive, CONFIG, (json.dumps(config, indent=2) + "\n").encode())
-            _add(archive, "secret.key", secret, 0o600)
-            _add(archive, f"wheels/{wheel.name}", wheel.read_bytes())
-            for name, path in _exercise_files(assignment).items():
-                _add(archive, name, path.read_bytes())
-            members = tuple(archive.namelist())
-        os.replace(partial, output)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the secret
+            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as archive:
+                _add(archive, "setup.sh", setup_sh().encode(), 0o755)
+                _add(archive, "run_autograder", run_autograder().encode(), 0o755)
+                _add(archive, "requirements-judge.txt", ("\n".join(judge_lines) + "\n").encode())
+                _add(archive, "requirements-runtime.txt", ("\n".join(runtime_lines) + "\n").encode())
+                _add(archive, CONFIG, (json.dumps(config, indent=2) + "\n").encode())
+                _add(archive, "secret.key", secret, 0o600)
+                _add(archive, f"wheels/{wheel.name}", wheel.read_bytes())
+                for name, path in _exercise_files(assignment).items():
+                    _add(archive, name, path.read_bytes())
+                members = tuple(archive.namelist())
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
     return AutograderExport(output, members, wheel.name, tensorflow)

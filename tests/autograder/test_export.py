@@ -54,6 +54,11 @@ def test_the_zip_holds_the_scripts_the_wheel_the_pins_and_the_exercise_only(expo
     assert "set -euo pipefail" in setup and "conda install" not in setup and "pip install" in setup
 
 
+def test_the_zip_is_readable_by_its_owner_only(exported: Path) -> None:
+    assert stat.S_IMODE(exported.stat().st_mode) == 0o600  # it holds the course secret
+    assert not [p for p in exported.parent.iterdir() if p.name != exported.name]  # no partial file left
+
+
 def test_the_scripts_are_valid_bash(exported: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(exported) as archive:
         archive.extract("setup.sh", tmp_path)
