@@ -304,8 +304,15 @@ for _ in range(400):
         failed += 1
 print("FORKED", made, "REFUSED", failed)
 '''
-LEFTOVERS = ("python3 -c 'import os\nn = sum(1 for p in os.listdir(\"/proc\") if p.isdigit() and "
-             "os.stat(\"/proc/\" + p).st_uid != 0)\nprint(\"leftover:\", n)'")
+LEFTOVERS = r'''python3 -c '
+import os, time
+for _ in range(100):  # a killed pid namespace of hundreds of processes takes a moment to be reaped
+    n = sum(1 for p in os.listdir("/proc") if p.isdigit() and os.stat("/proc/" + p).st_uid != 0)
+    if n == 0:
+        break
+    time.sleep(0.1)
+print("leftover:", n)'
+'''
 
 
 @pytest.mark.parametrize("mode", MODE_NAMES)
@@ -330,9 +337,10 @@ def test_a_fork_bomb_is_held_and_cleaned_up(mode: str, autograder_image: Callabl
         made = int(re.search(r"FORKED (\d+)", run.output).group(1))  # type: ignore[union-attr]
         assert made < 64, run.output
         assert _full(run.results) or run.results["extra_data"]["verdict"] == "memory_limit", run.output
-    else:  # the watched tree: the worker is stopped (forked copies of numpy add up to the memory limit too)
-        assert run.results["extra_data"]["verdict"] in ("crashed", "memory_limit"), run.output
-        assert "more than 64 processes" in run.output or "more than 1024 MiB" in run.output
+    else:  # the watched tree: the worker is stopped (forked copies of numpy add up to the memory limit too;
+        # on a loaded machine the restarted workers may run out of the grading's wall time first)
+        assert run.results["extra_data"]["verdict"] in ("crashed", "memory_limit", "time_limit"), run.output
+        assert "more than 64 processes" in run.output or "more than 1024 MiB" in run.output, run.output
         assert run.results["score"] == 0
 
 
