@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,16 @@ pytest_plugins = ["tests.pg_fixtures"]
 #: same class into two course folders compare their grades, which the secret keys. Tests of the
 #: secret itself unset it.
 os.environ.setdefault("MLJUDGE_SECRET", "the mljudge test suite's course secret")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_warm_pool_outlives_its_module() -> Iterator[None]:
+    """A warm pool a module started in this process (a grading with the "auto" sandbox) is stopped
+    with the module: the sandbox tests' leftover checks must see only their own workers."""
+    yield
+    from grader.sandbox import close_all
+
+    close_all()
 
 
 @pytest.fixture(scope="session")
