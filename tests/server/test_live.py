@@ -64,7 +64,9 @@ def test_tokens_and_passwords_never_reach_the_logs(live: LiveServer) -> None:
 def test_a_streamed_body_over_the_cap_is_refused(live: LiveServer, people: object) -> None:
     token = people.alice_token  # type: ignore[attr-defined]
 
-    def chunks() -> Iterator[bytes]:
+    def chunks() -> Iterator[bytes]:  # a well-formed multipart start, then a file that never ends
+        yield (b'--zz\r\nContent-Disposition: form-data; name="file"; filename="solution.py"\r\n'
+               b"Content-Type: text/x-python\r\n\r\n")
         for _ in range(100):
             yield b"x" * 4096
 
