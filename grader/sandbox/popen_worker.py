@@ -15,7 +15,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import SandboxError, WorkerProcess
@@ -26,14 +26,13 @@ from harness.protocol import FrameReader, write_with_deadline
 MONITOR_PERIOD = 0.05
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
-def session_memory_kb(sid: int) -> tuple[int, int]:
-    """Memory of the processes in session ``sid``, in KiB (Linux /proc): the sum of their resident
-    sets, and the largest high-water mark (``VmHWM``) among them."""
-    total = highest = 0
+def proc_stats() -> Iterator[tuple[str, list[bytes]]]:
+    """(pid, the fields of ``/proc/<pid>/stat`` after the command name) of every process that can be
+    read now (Linux; nothing where /proc cannot be listed)."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return 0, 0
+        return
     for entry in entries:
         if not entry.isdigit():
             continue
@@ -42,7 +41,14 @@ def session_memory_kb(sid: int) -> tuple[int, int]:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
+        yield entry, stat[stat.rfind(b")") + 2 :].split()
+
+
+def session_memory_kb(sid: int) -> tuple[int, int]:
+    """Memory of the processes in session ``sid``, in KiB (Linux /proc): the sum of their resident
+    sets, and the largest high-water mark (``VmHWM``) among them."""
+    total = highest = 0
+    for entry, fields in proc_stats():
         if len(fields) > 22 and int(fields[3]) == sid:
             total += int(fields[21]) * _PAGE_KB
             highest = max(highest, _high_water_kb(entry))

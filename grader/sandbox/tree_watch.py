@@ -17,7 +17,7 @@ import threading
 from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import WorkerProcess, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
-from grader.sandbox.popen_worker import MONITOR_PERIOD, PopenWorker
+from grader.sandbox.popen_worker import MONITOR_PERIOD, PopenWorker, proc_stats
 from grader.sandbox.verdicts import memory_limit
 
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -29,19 +29,7 @@ def tree_usage(root: int) -> tuple[int, int]:
     """(resident KiB, tasks) of ``root`` and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     usage: dict[int, tuple[int, int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return 0, 0
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
+    for entry, fields in proc_stats():
         if len(fields) > 21:
             pid = int(entry)
             children.setdefault(int(fields[1]), []).append(pid)
