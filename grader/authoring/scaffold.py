@@ -75,6 +75,8 @@ entry_points = ["mean_squared_error"]  # names the submission must define (a mis
 points = 3                           # the checks' points must add up to this
 # due = 2026-12-01T23:59:00+00:00    # optional, with a UTC offset
 # late_penalty_per_day = 0.1         # fraction off per started day late (needs due)
+allowed = ["numpy"]                  # packages a submission may import besides the standard library
+                                     # (the sandbox shows no others; drop the key to allow everything)
 
 [limits]
 wall_time = 20

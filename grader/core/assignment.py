@@ -69,6 +69,9 @@ class AssignmentSpec:
     quota: Quota = field(default_factory=Quota)
     #: the exercise's leaderboard (``[leaderboard]``), if it has one
     leaderboard: LeaderboardSpec | None = None
+    #: the packages a submission may import besides the standard library (``allowed`` in
+    #: ``[assignment]``; numpy always); None: whatever the judge's environment has
+    allowed: tuple[str, ...] | None = None
 
     @property
     def module_name(self) -> str:
@@ -119,6 +122,22 @@ def _preload(table: dict[str, Any], where: str) -> tuple[str, ...]:
     if not all(type(v) is str and all(p.isidentifier() for p in v.split(".")) for v in names):
         raise AssignmentError(f"{where}: field 'limits.preload' should be a list of module names")
     return tuple(value)
+
+
+def _allowed(table: dict[str, Any], preload: tuple[str, ...], where: str) -> tuple[str, ...] | None:
+    """``allowed`` of ``[assignment]``: top-level import names; every preload module must be among them."""
+    if "allowed" not in table:
+        return None
+    value = table["allowed"]
+    if type(value) is not list or not all(type(v) is str and v.isidentifier() for v in value):
+        raise AssignmentError(f"{where}: field 'assignment.allowed' should be a list of top-level import names "
+                              f"like [\"numpy\", \"sklearn\"], not {value!r}")
+    allowed = tuple(dict.fromkeys(value))
+    for module in preload:
+        if module.split(".")[0] not in (*allowed, "numpy"):
+            raise AssignmentError(f"{where}: 'limits.preload' names {module!r}, which 'assignment.allowed' "
+                                  f"does not allow (allowed: {', '.join(allowed) or 'the standard library'})")
+    return allowed
 
 
 def _limits(table: dict[str, Any], where: str) -> Limits:
@@ -236,7 +255,7 @@ def _example(folder: Path, file: str) -> ExampleSpec:
 
 #: Every table and key assignment.toml may hold; anything else is a typo that would be ignored.
 TABLES = ("assignment", "limits", "submissions", "leaderboard")
-ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day")
+ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day", "allowed")
 EXAMPLE_KEYS = ("score", "verdict")
 
 
@@ -294,6 +313,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
         due=due,
         late_penalty_per_day=late_penalty,
         preload=_preload(limits_table, where),
+        allowed=_allowed(table, _preload(limits_table, where), where),
         quota=_quota(_field(data, "submissions", dict, where, {}), where),
         leaderboard=_leaderboard(data, where),
     )

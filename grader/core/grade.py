@@ -68,7 +68,8 @@ def grade_one(
 
 def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str, started: float,
            path: Path, problem: str | None, converted: ConvertedNotebook | None, secret: bytes | None) -> Grade:
-    spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits, assignment.preload)
+    spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits, assignment.preload,
+                      assignment.allowed)
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)
@@ -77,7 +78,7 @@ def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox,
     paths = [assignment.public_checks]
     if scope == "all" and assignment.hidden_checks.is_dir():
         paths.append(assignment.hidden_checks)
-    missing = missing_modules(assignment.preload)
+    missing = missing_modules((*assignment.preload, *(assignment.allowed or ())))
     try:
         if missing:  # the environment's fault: grading would only blame the student
             outcome = ChecksOutcome((), (missing_problem(missing),))

@@ -1,8 +1,8 @@
 """Before grading: can this environment import what the exercise needs?
 
 A grader without TensorFlow must not give a correct Keras submission "0/10 crashed": an exercise's
-``preload`` modules (what its submissions import on the sandbox's side, the same Python here) are
-looked up first, and a missing one makes the grade a judge error naming it.
+``preload`` and ``allowed`` modules (what its submissions import on the sandbox's side, the same
+Python here) are looked up first, and a missing one makes the grade a judge error naming it.
 """
 
 from __future__ import annotations
@@ -29,5 +29,6 @@ def missing_problem(missing: tuple[str, ...]) -> str:
     """The judge-error note for modules the environment lacks."""
     names = ", ".join(repr(m) for m in missing)
     hint = " (pip install 'mljudge[tf]')" if any(m.split(".")[0] in {"tensorflow", "keras"} for m in missing) else ""
-    return (f"the judge's environment cannot import {names}, which this exercise needs (limits.preload): "
+    return (f"the judge's environment cannot import {names}, which this exercise needs "
+            f"(limits.preload or assignment.allowed): "
             f"install it where the grader and its sandboxes run{hint}, or fix a misspelt name")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
+from grader.core.allowed import forbidden_import
 from grader.core.values import Limits, Verdict, WorkerExit
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
@@ -160,7 +161,10 @@ class WorkerSession:
         error = _error_fields(header.get("error"))
         category = header.get("category")
         verdict = Verdict.SYNTAX_ERROR if category == "syntax_error" else Verdict.CRASHED
+        rule = forbidden_import(error["type"], error["message"], self.spec.allowed)
         text = f"importing {self.spec.module_name}.py failed: {error['type']}: {error['message']}".rstrip(": ")
+        if rule:
+            text = f"importing {self.spec.module_name}.py failed: {rule} ({error['type']}: {error['message']})"
         if error["traceback"]:
             text += "\n" + error["traceback"].rstrip()
         self._fatal = text
@@ -271,7 +275,9 @@ class WorkerSession:
         kind = reply.get("kind")
         if kind == "raised":
             error = _error_fields(reply.get("error"))
-            raise SubmissionRaised(label, error["type"], error["message"], error["traceback"])
+            rule = forbidden_import(error["type"], error["message"], self.spec.allowed)
+            message = f"{error['message']} ({rule})" if rule else error["message"]
+            raise SubmissionRaised(label, error["type"], message, error["traceback"])
         if kind != "result" or "value" not in reply:
             self._violation("unexpected reply")
         seconds = reply.get("seconds")

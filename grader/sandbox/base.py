@@ -28,6 +28,9 @@ class WorkerSpec:
     limits: Limits
     #: modules a warm sandbox (``bwrap-warm``) imports once per worker pool, e.g. ("sklearn",)
     preload: tuple[str, ...] = ()
+    #: the only packages the worker's interpreter can see besides the standard library (numpy always);
+    #: None: the whole environment (``allowed`` in ``[assignment]``)
+    allowed: tuple[str, ...] | None = None
 
 
 class WorkerProcess(ABC):

@@ -42,6 +42,7 @@ from grader.sandbox.bwrap_launch import SandboxLaunch
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_usable
 from grader.sandbox.host_ids import NoFreeIds
 from grader.sandbox.popen_worker import PopenWorker
+from grader.sandbox.site_mounts import package_mounts
 from grader.sandbox.staging import stage_files
 from grader.sandbox.verdicts import ExitFacts, exit_of, signal_in_exit_code
 from grader.sandbox.worker_env import worker_argv
@@ -54,7 +55,8 @@ def bwrap_argv(bwrap: str, spec: WorkerSpec, root: Path, lib: Path, work: Path) 
     confine: dict[str, object] = {"ids": [SANDBOX_UID, SANDBOX_GID], "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
     args = sandbox_argv(bwrap, root, lib, ids=SANDBOX_UID, caps=ROOT_GRADER_CAPS if os.geteuid() == 0 else (),
                         tmp_bytes=tmp_size, shm_bytes=tmp_size,
-                        mounts=["--ro-bind", str(work / f"{spec.module_name}.py"), inside],
+                        mounts=[*package_mounts(spec.allowed),
+                                "--ro-bind", str(work / f"{spec.module_name}.py"), inside],
                         command=worker_argv(sys.executable, LIB_DIR, inside, spec, confine))
     stage_seccomp(lib)
     return args

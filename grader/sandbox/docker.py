@@ -5,7 +5,8 @@ scientific stack and the harness at ``/opt/mljudge/lib``. Each worker runs in a 
 with no network (``network_mode=none``: only ``lo``), a read-only root, a size-capped tmpfs
 ``/tmp``, memory = memory+swap, a process limit, one CPU, every capability dropped,
 no-new-privileges, uid/gid 10001, and a clean environment. The submission is bind-mounted
-read-only at ``/sandbox/<module>.py``. ``docker-init`` (tini) is PID 1, so the worker gets its
+read-only at ``/sandbox/<module>.py``; an exercise's ``allowed`` packages are the only ones the
+container shows (``grader.sandbox.docker_site``). ``docker-init`` (tini) is PID 1, so the worker gets its
 signals (SIGXCPU from its own CPU rlimit) like anywhere else.
 
 The channel is the container's attached stdin/stdout/stderr: one hijacked socket, multiplexed
@@ -35,6 +36,7 @@ from typing import Any, ClassVar
 from grader.sandbox import leftovers, seccomp
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.docker_image import IMAGE_ENV, configured_image, default_image
+from grader.sandbox.docker_site import package_mounts
 from grader.sandbox.docker_worker import DockerWorker, client, track, untrack
 from grader.sandbox.staging import stage_submission
 from grader.sandbox.worker_env import worker_argv, worker_environment
@@ -124,13 +126,15 @@ class DockerSandbox(Sandbox):
         """Create (not start) the worker's container, with the submission folder ``work`` bound in."""
         limits = spec.limits
         argv = worker_argv(PYTHON, LIB_DIR, f"{SUBMISSION_DIR}/{spec.module_name}.py", spec)
+        packages = package_mounts(engine, self.image, PYTHON, spec.allowed)
         track(name)
         api = engine.api
         host_config = api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={HOME: f"size={max(16, limits.file_size_mb)}m,mode=1777"},
-            binds={str(work): {"bind": SUBMISSION_DIR, "mode": "ro"}},
+            tmpfs={HOME: f"size={max(16, limits.file_size_mb)}m,mode=1777", **packages.tmpfs},
+            binds={str(work): {"bind": SUBMISSION_DIR, "mode": "ro"},
+                   **{host: {"bind": inside, "mode": "ro"} for host, inside in packages.binds.items()}},
             mem_limit=f"{limits.memory_mb}m",
             memswap_limit=f"{limits.memory_mb}m",
             pids_limit=limits.processes,

@@ -27,7 +27,8 @@ For each worker the grader:
 
 One zygote runs one child at a time; a second worker wanted while one runs (another thread or
 session) gets another zygote of the pool. Pools are per grader process, keyed by the preload
-list, and closed with ``WarmBwrapSandbox.close_all()`` (also at exit).
+list and the allowed packages (``grader.sandbox.site_mounts``: the zygote sees only those), and
+closed with ``WarmBwrapSandbox.close_all()`` (also at exit).
 
 Differences from a cold ``bwrap`` worker, on purpose: the preloaded libraries' pages were charged
 to the zygote's group, so the per-worker memory figure and limit count what the submission
@@ -69,7 +70,8 @@ class WarmBwrapSandbox(Sandbox):
     name = "bwrap-warm"
     isolated = True
 
-    _pools: ClassVar[dict[tuple[str, ...], list[Zygote]]] = {}
+    #: keyed by what the zygote imports and what its sandbox lets it see (preload, allowed)
+    _pools: ClassVar[dict[tuple[tuple[str, ...], tuple[str, ...] | None], list[Zygote]]] = {}
     _pools_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
@@ -79,7 +81,7 @@ class WarmBwrapSandbox(Sandbox):
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         for attempt in range(2):
-            zygote = self._acquire(preload_of(spec))
+            zygote = self._acquire(preload_of(spec), spec.allowed)
             try:
                 return WarmWorker(zygote, spec)
             except SandboxError:
@@ -89,10 +91,11 @@ class WarmBwrapSandbox(Sandbox):
         raise AssertionError("unreachable")
 
     @classmethod
-    def _acquire(cls, preload: tuple[str, ...]) -> Zygote:
-        """An idle, live zygote for ``preload`` (busy held), starting one if there is none."""
+    def _acquire(cls, preload: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> Zygote:
+        """An idle, live zygote for ``preload`` and ``allowed`` (busy held), starting one if there is none."""
+        key = (preload, allowed)
         with cls._pools_lock:
-            pool = cls._pools.setdefault(preload, [])
+            pool = cls._pools.setdefault(key, [])
             for zygote in list(pool):
                 if zygote.owner != os.getpid():  # inherited through fork: not ours to use or stop
                     pool.remove(zygote)
@@ -105,10 +108,10 @@ class WarmBwrapSandbox(Sandbox):
                 pool.remove(zygote)
                 zygote.close()
         _close_at_exit()
-        zygote = Zygote(preload)  # outside the lock: this takes seconds
+        zygote = Zygote(preload, allowed)  # outside the lock: this takes seconds
         zygote.busy.acquire()
         with cls._pools_lock:
-            cls._pools.setdefault(preload, []).append(zygote)
+            cls._pools.setdefault(key, []).append(zygote)
         return zygote
 
     @classmethod

@@ -31,6 +31,7 @@ from grader.sandbox.bwrap_launch import SandboxLaunch
 from grader.sandbox.cgroup_files import group_pids, nspid
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
 from grader.sandbox.drain import TailCapture
+from grader.sandbox.site_mounts import package_mounts
 from grader.sandbox.staging import stage_harness
 from grader.sandbox.warm_keeper import CONTROL_TIMEOUT, Keeper, KeeperKey, join_group
 from grader.sandbox.worker_env import bootstrap
@@ -56,8 +57,9 @@ def owner_tag(pid: int | None = None) -> str:
 class Zygote:
     """One zygote sandbox: started, asked to fork, checked after each child, stopped."""
 
-    def __init__(self, preload: tuple[str, ...]) -> None:
+    def __init__(self, preload: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> None:
         self.preload = preload
+        self.allowed = allowed
         self.owner = os.getpid()
         self.busy = threading.Lock()
         self.dead = False
@@ -86,7 +88,8 @@ class Zygote:
                    owner_tag()]
         # root inside its user namespace (see harness.zygote); the workers become uid/gid 65534
         return sandbox_argv(bwrap, self.root, lib, ids=0, caps=ZYGOTE_CAPS, tmp_bytes=ZYGOTE_TMP_BYTES,
-                            shm_bytes=1 << 20, mounts=["--dir", SUBMISSION_DIR], command=command)
+                            shm_bytes=1 << 20, mounts=[*package_mounts(self.allowed), "--dir", SUBMISSION_DIR],
+                            command=command)
 
     def _start(self) -> None:
         bwrap = require_bwrap()

@@ -40,6 +40,9 @@ def test_bundled_exercise_loads(recommender) -> None:  # type: ignore[no-untyped
         ('points = 10', 'points = 10\npreload = ["sklearn"]', "'preload'"),
         ('points = 10', 'points = 10\ntitel = "x"', "did you mean 'title'"),
         ("[limits]", "[limit]\nx = 1\n[limits]", "unknown table 'limit'"),
+        ('allowed = ["numpy"]', 'allowed = "numpy"', "assignment.allowed"),
+        ('allowed = ["numpy"]', 'allowed = ["scikit-learn"]', "top-level import names"),
+        ("[limits]", '[limits]\npreload = ["sklearn.svm"]', "'assignment.allowed' does not allow"),
     ],
 )
 def test_invalid_field_is_named(exercise_copy: Path, old: str, new: str, field: str) -> None:
@@ -76,3 +79,11 @@ def test_lookup_by_id_and_unknown_id(exercise_copy: Path) -> None:
     assert get_assignment("recommender-svd", home).root == exercise_copy.resolve()
     with pytest.raises(AssignmentError, match=r"no exercise called 'nope'.*recommender-svd"):
         get_assignment("nope", home)
+
+
+def test_allowed_packages_are_read_and_default_to_everything(exercise_copy: Path) -> None:
+    assert load_assignment(exercise_copy).allowed == ("numpy",)
+    _edit(exercise_copy / "assignment.toml", 'allowed = ["numpy"]', 'allowed = ["sklearn", "numpy", "sklearn"]')
+    assert load_assignment(exercise_copy).allowed == ("sklearn", "numpy")
+    _edit(exercise_copy / "assignment.toml", 'allowed = ["sklearn", "numpy", "sklearn"]', "")
+    assert load_assignment(exercise_copy).allowed is None
