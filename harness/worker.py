@@ -3,7 +3,10 @@
 Runs as ``python -s -P -B -c BOOTSTRAP LIB SUBMISSION MODULE_NAME NAMES_JSON RLIMITS_JSON``. The protocol uses
 the process's original stdin/stdout, which are moved to private descriptors before any student
 code runs; the student's stdout and stderr both go to file descriptor 2, which the sandbox
-captures (size-capped) apart from the channel.
+captures (size-capped) apart from the channel. What is not the student's is kept out of it: the
+start-up logs of the exercise's preloaded libraries (NAMES_JSON may be ``{"names": [...],
+"preload": [...]}``) and what a library's own callable prints when the checks call it (a Keras
+model's ``predict`` progress bar).
 
 This module runs next to untrusted code: nothing here is trusted by the grader, which
 validates every frame it reads.
@@ -19,6 +22,7 @@ import resource
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -101,12 +105,56 @@ class Worker:
         if op == "call":
             args = decoder.decode(header.get("args", []))
             kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": []}))
-            return target(*args, **kwargs)
+            if defined_by_submission(target):
+                return target(*args, **kwargs)
+            with quiet():  # a library's own method the checks call (a Keras model's predict): not the student's output
+                return target(*args, **kwargs)
         if op == "getitem":
             return target[decoder.decode(header.get("key"))]
         if op == "len":
             return len(target)
         raise ProtocolError(f"unknown operation {op!r}")
+
+
+def defined_by_submission(target: Any) -> bool:
+    """Whether calling ``target`` runs the student's own code first: a function, class or method
+    of the submission, not one of a library's (whatever it calls in turn)."""
+    func = getattr(target, "__func__", target)  # a bound method: its function
+    if not isinstance(func, type) and not hasattr(func, "__code__"):
+        func = type(func)  # a callable instance: its class
+    try:
+        code = getattr(func, "__code__", None)
+        if code is not None and _SUBMISSION_DIR and str(code.co_filename).startswith(_SUBMISSION_DIR + os.sep):
+            return True
+        return bool(_MODULE_NAME) and getattr(func, "__module__", None) == _MODULE_NAME
+    except BaseException:
+        return True
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Send what is written to file descriptors 1 and 2 (Python's and C's) to /dev/null meanwhile."""
+    _flush()
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        _flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
+def preload_quietly(modules: list[str]) -> None:
+    """Import the exercise's heavy libraries before the submission, their start-up logs discarded
+    (as a warm zygote does): what the student sees printed is what their code printed."""
+    for name in modules:
+        with quiet(), contextlib.suppress(Exception):  # a failure shows again when the submission imports it
+            importlib.import_module(name)
 
 
 def _as_builtin(value: Any) -> Any:
@@ -156,6 +204,7 @@ def describe_exception(exc: BaseException) -> dict[str, str]:
 
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 _SUBMISSION_DIR = ""
+_MODULE_NAME = ""
 SETUP_FAILED = 125
 
 
@@ -184,9 +233,9 @@ def _take_channel() -> tuple[int, int]:
 
 def import_submission(path: str, module_name: str) -> ModuleType:
     """Import the submission file as ``module_name``."""
-    global _SUBMISSION_DIR
+    global _SUBMISSION_DIR, _MODULE_NAME
     directory = os.path.dirname(os.path.abspath(path))
-    _SUBMISSION_DIR = directory
+    _SUBMISSION_DIR, _MODULE_NAME = directory, module_name
     if directory not in sys.path:
         sys.path.insert(0, directory)
     spec = importlib.util.spec_from_file_location(module_name, path)
@@ -237,6 +286,10 @@ def main(argv: list[str]) -> int:
             os.write(2, f"mljudge worker setup: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
             return SETUP_FAILED
     proto_in, proto_out = _take_channel()
+    names = json.loads(names_json)
+    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first}
+        preload_quietly([str(m) for m in names.get("preload", [])])
+        names = names.get("names", [])
     apply_rlimits(json.loads(limits_json))
     worker = Worker(proto_out)
     worker.send({"kind": "isolated"})  # from here on, what fails is the submission's doing
@@ -247,7 +300,6 @@ def main(argv: list[str]) -> int:
         worker.send({"kind": "import_failed", "category": _import_failure(exc), "error": describe_exception(exc)})
         return 0
     _flush()
-    names = json.loads(names_json)
     missing = [name for name in names if not hasattr(module, name)]
     worker.register(module)  # handle 0 is the module itself
     worker.send({"kind": "ready", "missing": missing})

@@ -63,6 +63,8 @@ def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
     """The command line that starts the harness worker (``confine``: see ``harness.confine``)."""
     return [
         python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
-        json.dumps(list(spec.entry_points)), json.dumps(rlimits_for(spec.limits)),
+        json.dumps({"names": list(spec.entry_points), "preload": list(spec.preload)} if spec.preload
+                   else list(spec.entry_points)),
+        json.dumps(rlimits_for(spec.limits)),
         *([json.dumps(confine)] if confine else []),
     ]
