@@ -75,9 +75,9 @@ def view(allowed: list[str]) -> dict[str, Any]:
     """``{"hide": folders, "keep": entries, "unknown": import names no distribution provides}``."""
     folders = package_folders()
     folder_set = set(folders)
-    by_name: dict[str, metadata.Distribution] = {}
+    by_name: dict[str, list[metadata.Distribution]] = {}  # a name may be installed in several folders
     for dist in metadata.distributions():
-        by_name.setdefault(_normal(dist.metadata["Name"] or ""), dist)
+        by_name.setdefault(_normal(dist.metadata["Name"] or ""), []).append(dist)
     providers = metadata.packages_distributions()
     wanted: list[str] = []
     unknown: list[str] = []
@@ -94,9 +94,9 @@ def view(allowed: list[str]) -> dict[str, Any]:
         if name in seen or name not in by_name:
             continue
         seen.add(name)
-        dist = by_name[name]
-        keep |= _entries(dist, folder_set)
-        wanted += _requirements(dist)
+        for dist in by_name[name]:
+            keep |= _entries(dist, folder_set)
+            wanted += _requirements(dist)
     return {"hide": folders, "keep": sorted(keep), "unknown": unknown}
 
 

@@ -64,7 +64,8 @@ def _close_pools() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def short() -> AssignmentSpec:
     assignment = get_assignment("recommender-svd", REPO)
-    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, **SHORT), preload=PRELOAD)
+    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, **SHORT), preload=PRELOAD,
+                               allowed=("numpy", "sklearn"))
 
 
 @pytest.fixture(scope="module")
