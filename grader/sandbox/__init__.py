@@ -38,10 +38,13 @@ from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox, limits_waived
 from grader.sandbox.docker import DockerSandbox
 from grader.sandbox.process import ProcessSandbox
+from grader.sandbox.tree_watch import TreeWatchedBwrapSandbox
 from grader.sandbox.warm import WarmBwrapSandbox
 
-BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": BwrapSandbox, "process": ProcessSandbox,
-                                 "bwrap-warm": WarmBwrapSandbox}
+#: ``bwrap`` holds memory and process limits by watching the process tree where it has no control
+#: groups (``MLJUDGE_ALLOW_NO_CGROUPS=1``); with them, it is the plain ``BwrapSandbox``.
+BACKENDS: dict[str, type[Sandbox]] = {"docker": DockerSandbox, "bwrap": TreeWatchedBwrapSandbox,
+                                      "process": ProcessSandbox, "bwrap-warm": WarmBwrapSandbox}
 
 #: Strongest first. ``docker`` is only considered when configured (``$MLJUDGE_DOCKER_IMAGE``).
 AUTO_ORDER: tuple[str, ...] = ("docker", "bwrap", "process")
@@ -57,7 +60,7 @@ def get_sandbox(name: str = "auto", *, batch: bool = False) -> Sandbox:
             backend = BACKENDS[candidate]
             if backend is DockerSandbox and not DockerSandbox.configured():
                 continue
-            if backend is BwrapSandbox and not (BwrapSandbox.cgroups_available() or limits_waived()):
+            if issubclass(backend, BwrapSandbox) and not (BwrapSandbox.cgroups_available() or limits_waived()):
                 continue  # it would refuse every grading: no memory or process limit here
             if backend.available():
                 return backend()

@@ -93,10 +93,10 @@ class BwrapSandbox(Sandbox):
 
     @classmethod
     def available(cls) -> bool:
-        with cls._probe_lock:
-            if cls._available is None:
-                cls._available = cls._probe()
-            return cls._available
+        with cls._probe_lock:  # probed once for this class and its subclasses (tree_watch)
+            if BwrapSandbox._available is None:
+                BwrapSandbox._available = cls._probe()
+            return BwrapSandbox._available
 
     @classmethod
     def _probe(cls) -> bool:
@@ -129,9 +129,9 @@ class BwrapSandbox(Sandbox):
     @classmethod
     def cgroups_available(cls) -> bool:
         with cls._probe_lock:
-            if cls._cgroups is None:
-                cls._cgroups = cgroups_usable()
-            return cls._cgroups
+            if BwrapSandbox._cgroups is None:
+                BwrapSandbox._cgroups = cgroups_usable()
+            return BwrapSandbox._cgroups
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         bwrap = require_bwrap()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.core.remote import WorkerSession
+from grader.core.remote import SubmissionFault, WorkerSession
 from grader.core.values import Limits
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import SandboxError, WorkerSpec
@@ -51,6 +51,32 @@ def test_without_control_groups_it_refuses_unless_told(tmp_path: Path, monkeypat
     monkeypatch.setenv("MLJUDGE_ALLOW_NO_CGROUPS", "1")
     assert call(tmp_path, "def f():\n    return 1\n") == 1
     assert get_sandbox("auto").name == "bwrap"
+
+
+@pytest.mark.parametrize(("source", "verdict"), [
+    ("def f():\n    blocks = []\n    while True:\n        blocks.append(bytearray(16 << 20))\n", "memory_limit"),
+    ("import os\ndef f():\n    while True:\n        os.fork()\n", None),
+])
+def test_without_control_groups_the_process_tree_is_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          source: str, verdict: str | None) -> None:
+    """Told to run without control groups, ``bwrap`` still holds memory and the process count by
+    watching the sandbox's process tree: a memory hog or a fork bomb ends, with its verdict."""
+    monkeypatch.setattr(BwrapSandbox, "_cgroups", False)
+    monkeypatch.setenv("MLJUDGE_ALLOW_NO_CGROUPS", "1")
+    path = tmp_path / "submission.py"
+    path.write_text(source)
+    session = WorkerSession(get_sandbox("bwrap"), WorkerSpec(path, "solution", ("f",),
+                                                             Limits(memory_mb=256, processes=32, call_time=20)))
+    try:
+        with pytest.raises(SubmissionFault):
+            session.module().f()
+    finally:
+        session.close()
+    verdicts = [event.verdict.value for event in session.events]
+    assert verdicts, "the worker was not stopped"
+    if verdict is not None:
+        assert verdict in verdicts, verdicts
+    assert "time_limit" not in verdicts, verdicts  # held by the watch, not by the call's clock
 
 
 def test_a_root_grader_leases_distinct_unprivileged_uids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
