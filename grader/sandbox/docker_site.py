@@ -4,8 +4,8 @@ As under bwrap (``grader.sandbox.site_mounts``), every folder of installed packa
 container is an empty tmpfs and only the allowed distributions' entries are bound back, read-only.
 The image's own interpreter works out its view (``harness.site_view``, run once per image and
 allowed set in a throw-away container without network), and the entries to keep are copied out of
-the image once into a cache on the host (``$XDG_CACHE_HOME/mljudge/docker-site/<image>``), from
-which the workers' containers bind them.
+the image once into a cache on the host (``$XDG_CACHE_HOME/mljudge/docker-site/<image>``, the
+copies of images that are gone removed), from which the workers' containers bind them.
 """
 
 from __future__ import annotations
@@ -88,6 +88,14 @@ def _export(engine: Any, image: str, entries: list[str], copy: Path) -> None:
             engine.api.remove_container(container["Id"], force=True)
 
 
+def _prune(engine: Any) -> None:
+    """Remove the copies made for images that no longer exist (a rebuilt image has a new id)."""
+    images = {str(found.id).split(":")[-1][:16] for found in engine.images.list()}
+    for folder in cache_root().glob("*") if cache_root().is_dir() else []:
+        if folder.is_dir() and folder.name not in images:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def package_mounts(engine: Any, image: str, python: str, allowed: tuple[str, ...] | None) -> PackageMounts:
     """The mounts that leave only ``allowed`` importable in ``image``; none when everything is."""
     if allowed is None:
@@ -95,6 +103,8 @@ def package_mounts(engine: Any, image: str, python: str, allowed: tuple[str, ...
     try:
         image_id = str(engine.images.get(image).id).split(":")[-1][:16]
         folder = cache_root() / image_id
+        if not folder.is_dir():
+            _prune(engine)
         with _locked(folder):
             found = _view(engine, image, python, sorted(allowed), folder)
             _export(engine, image, list(found["keep"]), folder / "root")
