@@ -1,0 +1,56 @@
+"""Adapted from two public sources:
+- prune: mitchellgordon95/lottery-ticket-hypothesis (a fork of Google's code for "The Lottery Ticket
+  Hypothesis"), lottery_ticket/foundations/pruning.py (prune_by_percent_once);
+- quantize: AnaLopezP/Introducci-nCuantizaci-n, nose.py (zeropoint_quantize, range [min, max]).
+
+Adapted only the interface: prune applies the returned mask to W (all ones before); torch calls
+became numpy; quantize returns the step (the inverse of the tutorial's scale) and the zero point as an
+int.
+"""
+
+import numpy as np
+
+
+def zeropoint_quantize(X):
+    # Calculate value range (denominator)
+    x_range = np.max(X) - np.min(X)
+    x_range = 1 if x_range == 0 else x_range
+    # Calculate scale
+    scale = 255 / x_range
+    # Shift by zero-point
+    zeropoint = np.round(-scale * np.min(X) - 128)
+    # Scale and round the inputs
+    X_quant = np.clip(np.round(X * scale + zeropoint), -128, 127)
+    # Dequantize
+    X_dequant = (X_quant - zeropoint) / scale
+    return X_quant.astype(np.int8), X_dequant, scale, zeropoint
+
+
+def quantize(W):
+    q, _, scale, zeropoint = zeropoint_quantize(np.asarray(W, dtype=float))
+    return q, float(1 / scale), int(zeropoint)
+
+
+def dequantize(q, scale, zero_point):
+    return (np.asarray(q, dtype=float) - zero_point) * scale
+
+
+def prune_by_percent_once(percent, mask, final_weight):
+    # Put the weights that aren't masked out in sorted order.
+    sorted_weights = np.sort(np.abs(final_weight[mask == 1]))
+
+    # Determine the cutoff for weights to be pruned.
+    cutoff_index = np.round(percent * sorted_weights.size).astype(int)
+    cutoff = sorted_weights[cutoff_index]
+
+    # Prune all weights below the cutoff.
+    return np.where(np.abs(final_weight) <= cutoff, np.zeros(mask.shape), mask)
+
+
+def prune(W, sparsity):
+    W = np.asarray(W, dtype=float)
+    return W * prune_by_percent_once(sparsity, np.ones(W.shape), W)
+
+
+def compress(W, sparsity):
+    return quantize(prune(W, sparsity))
