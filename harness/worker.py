@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+from harness import import_guard
 from harness.confine import ConfineError, confine
 from harness.protocol import (
     ChannelClosed,
@@ -287,8 +288,10 @@ def main(argv: list[str]) -> int:
             return SETUP_FAILED
     proto_in, proto_out = _take_channel()
     names = json.loads(names_json)
-    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first}
+    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first, "importable": …}
         preload_quietly([str(m) for m in names.get("preload", [])])
+        if "importable" in names:
+            import_guard.install([str(m) for m in names["importable"]], module_name)
         names = names.get("names", [])
     apply_rlimits(json.loads(limits_json))
     worker = Worker(proto_out)

@@ -42,7 +42,7 @@ class ProcessSandbox(Sandbox):
         except BaseException:
             cleanup()
             raise
-        argv = worker_argv(sys.executable, str(lib), str(work / f"{spec.module_name}.py"), spec)
+        argv = worker_argv(sys.executable, str(lib), str(work / f"{spec.module_name}.py"), spec, guard_imports=True)
         argv = enter.argv_for(argv, procs=cgroup.procs_files() if cgroup is not None else [])
         run_id = uuid.uuid4().hex
 

@@ -83,7 +83,7 @@ class ProcessUserSandbox(Sandbox):
         except BaseException:
             cleanup()
             raise
-        argv = worker_argv(self.python, str(lib), str(work / f"{spec.module_name}.py"), spec)
+        argv = worker_argv(self.python, str(lib), str(work / f"{spec.module_name}.py"), spec, guard_imports=True)
         argv = drop_step.argv_for(argv, uid=self.uid, gid=self.gid, nproc=max(MIN_NPROC, spec.limits.processes),
                                   seccomp=str(program))
         argv = enter.argv_for(argv, procs=cgroup.procs_files() if cgroup is not None else [])

@@ -25,6 +25,18 @@ def _view(allowed: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(found["hide"]), tuple(found["keep"])
 
 
+def importable_names(allowed: tuple[str, ...]) -> list[str]:
+    """The top-level import names the view of ``allowed`` holds (numpy, the allowed packages and
+    what they need)."""
+    _, keep = _view(tuple(sorted(allowed)))
+    names = set()
+    for entry in keep:
+        name = os.path.basename(entry)
+        if not name.endswith((".dist-info", ".egg-info", ".libs", ".pth", ".data")):
+            names.add(name.split(".")[0])
+    return sorted(names)
+
+
 def package_mounts(allowed: tuple[str, ...] | None) -> list[str]:
     """bubblewrap options that leave only ``allowed`` importable; none when everything is."""
     if allowed is None:

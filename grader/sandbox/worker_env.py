@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.core.values import Limits
 from grader.sandbox.base import WorkerSpec
+from grader.sandbox.site_mounts import importable_names
 
 #: The checkout (or installation) that holds the ``harness`` package.
 HARNESS_ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +60,18 @@ def rlimits_for(limits: Limits) -> dict[str, int]:
 
 
 def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
-                confine: dict[str, object] | None = None) -> list[str]:
-    """The command line that starts the harness worker (``confine``: see ``harness.confine``)."""
+                confine: dict[str, object] | None = None, guard_imports: bool = False) -> list[str]:
+    """The command line that starts the harness worker (``confine``: see ``harness.confine``).
+    ``guard_imports``: a backend that cannot hide packages has the worker refuse imports outside
+    ``spec.allowed`` (``harness.import_guard``)."""
+    names: dict[str, object] = {"names": list(spec.entry_points)}
+    if spec.preload:
+        names["preload"] = list(spec.preload)
+    if guard_imports and spec.allowed is not None:
+        names["importable"] = importable_names(spec.allowed)
     return [
         python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
-        json.dumps({"names": list(spec.entry_points), "preload": list(spec.preload)} if spec.preload
-                   else list(spec.entry_points)),
+        json.dumps(names if len(names) > 1 else list(spec.entry_points)),
         json.dumps(rlimits_for(spec.limits)),
         *([json.dumps(confine)] if confine else []),
     ]
