@@ -11,6 +11,7 @@ the marker reads like pytest-timeout's, whose ``method=`` is accepted and ignore
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import hmac
@@ -283,7 +284,7 @@ class JudgePlugin:
             message = credit.message if credit else ""
         else:
             outcome = Outcome.FAILED
-            message, instructor = self._failure_text(call, report, hidden_check)
+            message, instructor = self._failure_text(item, call, report, hidden_check)
             self._note_judge_fault(item, call)
         return CheckResult(
             id=item.nodeid,
@@ -310,12 +311,11 @@ class JudgePlugin:
                                 f"({type(exc).__name__}: {exc}); install it where the grader runs")
 
     @staticmethod
-    def _failure_text(call: pytest.CallInfo[None], report: pytest.TestReport, hidden_check: bool) -> tuple[str, str]:
-        """(what the student may see, what the instructor sees: what failed first, then pytest's report,
-        whose head is the check's arguments, which says nothing of the failure)."""
-        crash = getattr(report.longrepr, "reprcrash", None)
-        headline = crash.message.strip() if crash is not None and crash.message else ""
-        instructor = f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
+    def _failure_text(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
+                      hidden_check: bool) -> tuple[str, str]:
+        """(what the student may see, what the instructor sees: what failed, then where, in the check's
+        own lines; never the check's arguments, which say nothing of the failure)."""
+        instructor = _instructor_text(item, call, report)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, SubmissionFault):
             return str(exc), instructor
@@ -328,6 +328,30 @@ class JudgePlugin:
             return public_assertion(text) or "assertion failed", instructor
         first = _first_line(str(exc))
         return f"{type(exc).__name__}: {first}" if first else type(exc).__name__, instructor
+
+
+def _instructor_text(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
+    """What failed (pytest's crash message: the exception and the author's message), then the
+    traceback in pytest's short style (each frame's file, line and source, the assertion's
+    explanation) from the check down, without the check's arguments (``submission = <module object …>``)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    headline = crash.message.strip() if crash is not None and crash.message else ""
+    where = report.longreprtext
+    if call.excinfo is not None:
+        with contextlib.suppress(Exception):  # pytest's own report stays if its short form cannot be made
+            where = str(call.excinfo.getrepr(style="short", funcargs=False, showlocals=False, chain=True,
+                                             tbfilter=lambda info: _check_frames(item, info)))
+    return f"{headline}\n\n{where}" if headline else where
+
+
+def _check_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """The traceback's frames in the exercise's own files (the checks and their helpers), else those
+    pytest's own report keeps: the judge's proxy and pytest say nothing of what the check did."""
+    prune = getattr(item, "_traceback_filter", None)  # pytest's: its own frames left out
+    traceback = prune(excinfo) if callable(prune) else excinfo.traceback
+    root = Path(item.config.rootpath)
+    own = [entry for entry in traceback if Path(str(entry.path)).is_relative_to(root)]
+    return type(traceback)(own) if own else traceback
 
 
 _INTERNALS = re.compile(r" at 0x[0-9a-fA-F]+|<(function|module|bound method|built-in|class|object) ")
