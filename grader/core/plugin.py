@@ -11,7 +11,6 @@ the marker reads like pytest-timeout's, whose ``method=`` is accepted and ignore
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import hmac
@@ -331,27 +330,31 @@ class JudgePlugin:
 
 
 def _instructor_text(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
-    """What failed (pytest's crash message: the exception and the author's message), then the
-    traceback in pytest's short style (each frame's file, line and source, the assertion's
-    explanation) from the check down, without the check's arguments (``submission = <module object …>``)."""
+    """What failed (pytest's crash message: the exception and the author's message), then where, in
+    pytest's short style: the check's own frames (file, line, source, the assertion's explanation),
+    never the check's arguments (``submission = <module object …>``), the judge's proxy or pytest.
+    A failure outside the exercise's files (the ``submission`` fixture: an import that failed) is
+    its message alone."""
     crash = getattr(report.longrepr, "reprcrash", None)
     headline = crash.message.strip() if crash is not None and crash.message else ""
-    where = report.longreprtext
-    if call.excinfo is not None:
-        with contextlib.suppress(Exception):  # pytest's own report stays if its short form cannot be made
-            where = str(call.excinfo.getrepr(style="short", funcargs=False, showlocals=False, chain=True,
-                                             tbfilter=lambda info: _check_frames(item, info)))
+    if call.excinfo is None:
+        return f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
+    own = _check_frames(item, call.excinfo)
+    if not own:
+        return headline or report.longreprtext
+    try:
+        where = str(call.excinfo.getrepr(style="short", funcargs=False, showlocals=False, chain=False,
+                                         tbfilter=lambda _info: own))
+    except Exception:  # pytest's own report stays if the short form cannot be made
+        where = report.longreprtext
     return f"{headline}\n\n{where}" if headline else where
 
 
 def _check_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
-    """The traceback's frames in the exercise's own files (the checks and their helpers), else those
-    pytest's own report keeps: the judge's proxy and pytest say nothing of what the check did."""
-    prune = getattr(item, "_traceback_filter", None)  # pytest's: its own frames left out
-    traceback = prune(excinfo) if callable(prune) else excinfo.traceback
+    """The traceback's frames in the exercise's own files (the checks and their helpers)."""
     root = Path(item.config.rootpath)
-    own = [entry for entry in traceback if Path(str(entry.path)).is_relative_to(root)]
-    return type(traceback)(own) if own else traceback
+    traceback = excinfo.traceback
+    return type(traceback)([entry for entry in traceback if Path(str(entry.path)).is_relative_to(root)])
 
 
 _INTERNALS = re.compile(r" at 0x[0-9a-fA-F]+|<(function|module|bound method|built-in|class|object) ")
