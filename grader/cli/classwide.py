@@ -24,7 +24,6 @@ from grader.cli.common import (
     open_gradebook,
     secret_of,
 )
-from grader.cli.single import grade_file
 from grader.core.assignment import AssignmentError, get_assignment
 from grader.core.text import printable
 from grader.course.discover import DiscoveryError, discover
@@ -57,6 +56,8 @@ def grade_command(exercise: str, path: Path | None, json_out: str | None, detail
     if path is None and not inbox:
         raise click.UsageError("give a file, a folder or a zip, or --inbox")
     if not inbox and path is not None and not path.is_dir() and path.suffix.lower() != ".zip":
+        from grader.cli.single import grade_file  # pytest and the checks: a class's parent needs neither
+
         grade_file(exercise, path, scope="all", sandbox_name=sandbox, home=home, json_out=json_out, details=details,
                    course=course)
     if json_out or details:
