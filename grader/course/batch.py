@@ -146,9 +146,10 @@ def default_executor(workers: int | None = None, *, assignment: AssignmentSpec |
     With ``assignment``, the forkserver imports what its checks import, and each process gets
     ready for it as it starts (:mod:`grader.course.warmup`)."""
     context = multiprocessing.get_context("forkserver")
-    # once for the machine, not once per process: the judge (and its pytest and numpy), the script
-    # that started the batch (a child would run it again) and what the checks import
-    preload = ["grader.course.batch", "grader.core.grade", *(["__main__"] if _main_is_a_file() else [])]
+    # once for the machine, not once per process: the judge (its pytest and numpy) and what the checks
+    # import. (Each process still runs a console script such as `judge` again, as multiprocessing
+    # does: ``grader.cli`` imports only click, its commands' modules are imported when they run.)
+    preload = ["grader.course.batch", "grader.core.grade"]
     exercise: tuple[str, str] | None = None
     if assignment is not None:
         preload += warmup.check_imports(_check_folders(assignment), assignment.root)
@@ -157,15 +158,6 @@ def default_executor(workers: int | None = None, *, assignment: AssignmentSpec |
     count = workers or os.cpu_count() or 1
     return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
                                   initargs=(threads_per_worker(count), exercise))
-
-
-def _main_is_a_file() -> bool:
-    """Whether ``__main__`` is a script (a console script such as ``judge``), which each process of a
-    forkserver pool would run again unless the forkserver imported it once (``python -m`` is not)."""
-    import sys
-
-    main = sys.modules.get("__main__")
-    return getattr(getattr(main, "__spec__", None), "name", None) is None and bool(getattr(main, "__file__", None))
 
 
 def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -> cf.ProcessPoolExecutor:
