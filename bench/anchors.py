@@ -33,6 +33,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,11 +205,17 @@ class PlainPytest:
         return time.perf_counter() - started, scores
 
 
+def on_path(venv: Path) -> dict[str, str]:
+    """The environment for a tool of ``venv``: its commands first on PATH (nbgrader runs ``alembic``)."""
+    return {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", "VIRTUAL_ENV": str(venv)}
+
+
 class Otter:
     """``otter run`` per submission notebook, with an autograder zip from ``otter generate``."""
 
     def __init__(self, venv: Path) -> None:
         self.bin = venv / "bin"
+        self.env = on_path(venv)
 
     def _autograder(self, work: Path) -> Path:
         zipped = work / "otter" / "autograder.zip"
@@ -222,7 +229,7 @@ class Otter:
                      f"{_body(name)}\n")
         (root / "tests" / "q1.py").write_text(body)
         (root / "requirements.txt").write_text("")
-        run([str(self.bin / "otter"), "generate"], cwd=root)
+        run([str(self.bin / "otter"), "generate"], cwd=root, env=self.env)
         return zipped
 
     def __call__(self, subs: list[tuple[Case, Path]], work: Path) -> tuple[float, dict[str, float]]:
@@ -237,7 +244,7 @@ class Otter:
             nb.write_text(json.dumps(notebook("import numpy as np\n" + path.read_text())))
             started = time.perf_counter()
             run([str(self.bin / "otter"), "run", "-a", str(zipped), "-o", str(folder), str(nb)], cwd=folder,
-                ok=(0, 1))
+                env=self.env, ok=(0, 1))
             seconds += time.perf_counter() - started
             results = json.loads((folder / "results.json").read_text())
             scores[case.name] = float(sum(t.get("score", 0.0) for t in results.get("tests", [])))
@@ -249,6 +256,8 @@ class Nbgrader:
 
     def __init__(self, venv: Path) -> None:
         self.bin = venv / "bin"
+        self.env = on_path(venv)
+        self.students: set[str] = set()
 
     def _course(self, work: Path) -> Path:
         course = work / "nbgrader"
@@ -271,8 +280,8 @@ class Nbgrader:
         meta = {"nbgrader": {"grade": False, "grade_id": "solution", "locked": False, "schema_version": 3,
                              "solution": True, "task": False}}
         (source / "ps1.ipynb").write_text(json.dumps(notebook(solution, cells, meta)))
-        run([str(self.bin / "nbgrader"), "db", "assignment", "add", "ps1"], cwd=course)
-        run([str(self.bin / "nbgrader"), "generate_assignment", "ps1", "--force"], cwd=course)
+        run([str(self.bin / "nbgrader"), "db", "assignment", "add", "ps1"], cwd=course, env=self.env)
+        run([str(self.bin / "nbgrader"), "generate_assignment", "ps1", "--force"], cwd=course, env=self.env)
         return course
 
     def __call__(self, subs: list[tuple[Case, Path]], work: Path) -> tuple[float, dict[str, float]]:
@@ -281,21 +290,23 @@ class Nbgrader:
         for folder in ("submitted", "autograded"):
             shutil.rmtree(course / folder, ignore_errors=True)
         for case, path in subs:
-            run([str(self.bin / "nbgrader"), "db", "student", "add", case.name], cwd=course)
+            if case.name not in self.students:
+                run([str(self.bin / "nbgrader"), "db", "student", "add", case.name], cwd=course, env=self.env)
+                self.students.add(case.name)
             nb = json.loads(json.dumps(released))
             nb["cells"][0]["source"] = "import numpy as np\n" + path.read_text()
             target = course / "submitted" / case.name / "ps1"
             target.mkdir(parents=True)
             (target / "ps1.ipynb").write_text(json.dumps(nb))
         started = time.perf_counter()
-        run([str(self.bin / "nbgrader"), "autograde", "ps1", "--force"], cwd=course)
+        run([str(self.bin / "nbgrader"), "autograde", "ps1", "--force"], cwd=course, env=self.env)
         seconds = time.perf_counter() - started
         out = run([str(self.bin / "python"), "-c", textwrap.dedent("""
             import json
             from nbgrader.api import Gradebook
             with Gradebook("sqlite:///gradebook.db") as gb:
                 print(json.dumps({s.id: gb.find_submission("ps1", s.id).score for s in gb.students}))
-        """)], cwd=course)
+        """)], cwd=course, env=self.env)
         return seconds, {k: float(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
 
 
@@ -353,8 +364,9 @@ def main() -> None:
                 times[name].append(seconds / len(subs))
             print(f"  rep {rep + 1}: " + "  ".join(f"{n} {times[n][-1]:.3f}" for n in names), flush=True)
     med = {name: statistics.median(t) for name, t in times.items()}
-    print(f"\n{len(all_cases)} submissions (12 right, 4 wrong, 2 raising, 2 syntax errors), {args.reps} reps, "
-          f"{os.cpu_count()} cores; median seconds per submission, and each tool / the judge's default:")
+    mix = ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(c.name.split("-")[0] for c in all_cases).items()))
+    print(f"\n{len(all_cases)} submissions ({mix}), {args.reps} reps, {os.cpu_count()} cores; "
+          "median seconds per submission, and each tool / the judge's default:")
     base = med.get("judge")
     for name, value in med.items():
         ratio = f"   {value / base:7.1f}x" if base else ""
