@@ -222,7 +222,7 @@ class _Batch:
             assignment, sandbox_name, on_result, workers, bar)
         self.secret = secret
         self.owned = executor is None
-        self.pool: cf.Executor = executor or pool or self._new_pool()
+        self.pool: cf.Executor = executor if executor is not None else pool if pool is not None else self._new_pool()
         self.budget = assignment.limits.wall_time + assignment.limits.start_time + margin
         self.outcome = BatchOutcome()
         self.queue = list(reversed(tasks))
