@@ -18,8 +18,10 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-#: A grading process beyond the first is started only for this many submissions each.
-MIN_TASKS_PER_WORKER = 8
+#: A grading process beyond the first is started only for this many submissions each: a second
+#: process and its zygote cost about a second of start-up (more on a busy machine, where the two
+#: start on cores that are not free), which 16 small submissions graded on another core repay.
+MIN_TASKS_PER_WORKER = 16
 
 #: Libraries that start threads when imported: a process forked after importing them is unsafe.
 FORK_UNSAFE = frozenset({"tensorflow", "keras", "torch", "jax", "jaxlib"})
