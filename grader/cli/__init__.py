@@ -1,6 +1,6 @@
 """The ``judge`` command: a thin layer over the library.
 
-- ``app``        the command group
+- ``app``        the command group (each command's module is imported when the command runs)
 - ``common``     exit codes, the usage error, the console, the gradebook and the course secret
 - ``options``    the options several commands share
 - ``single``     one file: ``judge list``, ``check``, ``grade FILE``, ``submit``
@@ -18,26 +18,9 @@ of range, a reference whose score differs between runs or that is too slow),
 
 from __future__ import annotations
 
-from grader.cli import (
-    authoring,
-    autograder,
-    classwide,
-    database,
-    leaderboard,
-    people,
-    records,
-    remote,
-    serving,
-    similarity,
-    single,
-)
-from grader.cli.app import cli
+from grader.cli.app import COMMANDS, cli
 
-__all__ = ["cli", "main"]
-
-#: imported for the commands they register
-_COMMANDS = (authoring, autograder, classwide, database, leaderboard, people, records, remote, serving, similarity,
-             single)
+__all__ = ["COMMANDS", "cli", "main"]
 
 
 def main() -> None:

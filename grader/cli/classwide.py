@@ -24,7 +24,6 @@ from grader.cli.common import (
     open_gradebook,
     secret_of,
 )
-from grader.cli.single import grade_file
 from grader.core.assignment import AssignmentError, get_assignment
 from grader.core.text import printable
 from grader.course.discover import DiscoveryError, discover
@@ -57,6 +56,8 @@ def grade_command(exercise: str, path: Path | None, json_out: str | None, detail
     if path is None and not inbox:
         raise click.UsageError("give a file, a folder or a zip, or --inbox")
     if not inbox and path is not None and not path.is_dir() and path.suffix.lower() != ".zip":
+        from grader.cli.single import grade_file  # pytest and the checks: a class's parent needs neither
+
         grade_file(exercise, path, scope="all", sandbox_name=sandbox, home=home, json_out=json_out, details=details,
                    course=course)
     if json_out or details:
@@ -68,28 +69,38 @@ def grade_command(exercise: str, path: Path | None, json_out: str | None, detail
 def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts: bool, regrade: bool,
                workers: int | None, scheduler: str | None, course: Path, db: str | None, sandbox_name: str,
                home: Path | None) -> None:
-    from grader.course.gradebook import GradebookError, default_url
-    from grader.course.pipeline import grade_class
+    from grader.course.batch import start_pool
+    from grader.course.warmup import workers_for
 
     err = make_console(stderr=True)
     try:
         assignment = get_assignment(exercise, home)
-        get_sandbox(sandbox_name, batch=True)
+        sandbox = get_sandbox(sandbox_name, batch=True)
         found = discover(source, exercise=assignment.id, exercise_file=assignment.file, course=course,
                          inbox=inbox, all_attempts=all_attempts)
     except (AssignmentError, SandboxError, DiscoveryError) as exc:
         raise JudgeUsageError(str(exc)) from exc
-    if sandbox_name == "process" or not get_sandbox(sandbox_name, batch=True).isolated:
+    if sandbox_name == "process" or not sandbox.isolated:
         err.print(Text(NOT_ISOLATED_WARNING, style="bold yellow"))
     for problem in found.problems:
         err.print(Text(f"• {printable(problem)}", style="yellow"))
-    with open_gradebook(course, db) as gradebook, _executor(scheduler) as (executor, slots):
-        try:
-            outcome = grade_class(assignment=assignment, found=found.submissions, gradebook=gradebook,
-                                  sandbox_name=sandbox_name, regrade=regrade, executor=executor,
-                                  workers=workers or slots, progress=True, secret=secret_of(course))
-        except GradebookError as exc:
-            raise JudgeUsageError(str(exc)) from exc
+    # the local pool starts (its processes collect the checks, their zygotes start) while the gradebook opens
+    pool = None if scheduler is not None or not found.submissions else start_pool(
+        assignment=assignment, sandbox_name=sandbox_name, workers=workers_for(len(found.submissions), workers))
+    from grader.course.gradebook import GradebookError, default_url  # SQLAlchemy, while the pool starts
+    from grader.course.pipeline import grade_class
+
+    try:
+        with open_gradebook(course, db) as gradebook, _executor(scheduler) as (executor, slots):
+            try:
+                outcome = grade_class(assignment=assignment, found=found.submissions, gradebook=gradebook,
+                                      sandbox_name=sandbox_name, regrade=regrade, executor=executor,
+                                      workers=workers or slots, progress=True, secret=secret_of(course), pool=pool)
+            except GradebookError as exc:
+                raise JudgeUsageError(str(exc)) from exc
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     for problem in outcome.problems:
         err.print(Text(f"• {printable(problem)}", style="yellow"))
     batch = outcome.batch

@@ -283,7 +283,7 @@ class JudgePlugin:
             message = credit.message if credit else ""
         else:
             outcome = Outcome.FAILED
-            message, instructor = self._failure_text(call, report, hidden_check)
+            message, instructor = self._failure_text(item, call, report, hidden_check)
             self._note_judge_fault(item, call)
         return CheckResult(
             id=item.nodeid,
@@ -310,12 +310,11 @@ class JudgePlugin:
                                 f"({type(exc).__name__}: {exc}); install it where the grader runs")
 
     @staticmethod
-    def _failure_text(call: pytest.CallInfo[None], report: pytest.TestReport, hidden_check: bool) -> tuple[str, str]:
-        """(what the student may see, what the instructor sees: what failed first, then pytest's report,
-        whose head is the check's arguments, which says nothing of the failure)."""
-        crash = getattr(report.longrepr, "reprcrash", None)
-        headline = crash.message.strip() if crash is not None and crash.message else ""
-        instructor = f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
+    def _failure_text(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
+                      hidden_check: bool) -> tuple[str, str]:
+        """(what the student may see, what the instructor sees: what failed, then where, in the check's
+        own lines; never the check's arguments, which say nothing of the failure)."""
+        instructor = _instructor_text(item, call, report)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, SubmissionFault):
             return str(exc), instructor
@@ -328,6 +327,34 @@ class JudgePlugin:
             return public_assertion(text) or "assertion failed", instructor
         first = _first_line(str(exc))
         return f"{type(exc).__name__}: {first}" if first else type(exc).__name__, instructor
+
+
+def _instructor_text(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
+    """What failed (pytest's crash message: the exception and the author's message), then where, in
+    pytest's short style: the check's own frames (file, line, source, the assertion's explanation),
+    never the check's arguments (``submission = <module object …>``), the judge's proxy or pytest.
+    A failure outside the exercise's files (the ``submission`` fixture: an import that failed) is
+    its message alone."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    headline = crash.message.strip() if crash is not None and crash.message else ""
+    if call.excinfo is None:
+        return f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
+    own = _check_frames(item, call.excinfo)
+    if not own:
+        return headline or report.longreprtext
+    try:
+        where = str(call.excinfo.getrepr(style="short", funcargs=False, showlocals=False, chain=False,
+                                         tbfilter=lambda _info: own))
+    except Exception:  # pytest's own report stays if the short form cannot be made
+        where = report.longreprtext
+    return f"{headline}\n\n{where}" if headline else where
+
+
+def _check_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """The traceback's frames in the exercise's own files (the checks and their helpers)."""
+    root = Path(item.config.rootpath)
+    traceback = excinfo.traceback
+    return type(traceback)([entry for entry in traceback if Path(str(entry.path)).is_relative_to(root)])
 
 
 _INTERNALS = re.compile(r" at 0x[0-9a-fA-F]+|<(function|module|bound method|built-in|class|object) ")

@@ -123,6 +123,9 @@ class CheckSuite:
         cwd = os.getcwd()
         with _pytest_environment(), _forget_check_modules(rootdir):
             self.config = _prepareconfig(pytest_args(paths, rootdir), plugins=[self.plugin])
+            # pytest's own report of a failure in its cheap form (no source parsed for every frame; the
+            # terminal plugin that owns --tb is off): the instructor's text is made from the check's frames
+            self.config.option.tbstyle = "native"
             self.session = Session.from_config(self.config)
             try:
                 self.config._do_configure()

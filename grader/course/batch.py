@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,8 +25,8 @@ from types import FrameType
 
 from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
-from grader.core.grade import grade_one
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
+from grader.course import warmup
 from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
 
@@ -87,12 +88,19 @@ def pin_thread_pools(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
-def _worker_init(threads: int = 1) -> None:
+def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None) -> None:
     """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly; the trusted
-    side's thread pools get this process's share of the cores."""
+    side's thread pools get this process's share of the cores; with ``exercise`` (its root and the
+    sandbox's name) the process gets ready for it (:func:`grader.course.warmup.prepare`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     pin_thread_pools(threads)
+    if exercise is not None:
+        warmup.prepare(*exercise)
+
+
+def _ready() -> None:
+    """A no-op task: handing one to each process starts the pool."""
 
 
 @lru_cache(maxsize=8)
@@ -109,6 +117,8 @@ def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, 
                secret: bytes | None = None) -> Grade:
     """Grade one submission in this process (the unit of work sent to an executor); ``secret`` is the
     course secret (it travels with the task, so every grading machine uses the same one)."""
+    from grader.core.grade import grade_one  # preloaded by the pool's forkserver; the parent never needs it
+
     global _busy
     _busy = True
     try:
@@ -130,13 +140,42 @@ def judge_error(assignment: AssignmentSpec, task: Task, reason: str, sandbox: st
     )
 
 
-def default_executor(workers: int | None = None) -> cf.ProcessPoolExecutor:
-    """A process pool with one worker per core (forkserver: no threads or open files inherited)."""
+def default_executor(workers: int | None = None, *, assignment: AssignmentSpec | None = None,
+                     sandbox_name: str = "auto") -> cf.ProcessPoolExecutor:
+    """A process pool with one worker per core (forkserver: no threads or open files inherited).
+    With ``assignment``, the forkserver imports what its checks import, and each process gets
+    ready for it as it starts (:mod:`grader.course.warmup`)."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["grader.course.batch"])
+    # once for the machine, not once per process: the judge (its pytest and numpy) and what the checks
+    # import. (Each process still runs a console script such as `judge` again, as multiprocessing
+    # does: ``grader.cli`` imports only click, its commands' modules are imported when they run.)
+    preload = ["grader.course.batch", "grader.core.grade"]
+    exercise: tuple[str, str] | None = None
+    if assignment is not None:
+        preload += warmup.check_imports(_check_folders(assignment), assignment.root)
+        exercise = (str(assignment.root), sandbox_name)
+    context.set_forkserver_preload(preload)  # only a forkserver not yet running takes it
     count = workers or os.cpu_count() or 1
     return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
-                                  initargs=(threads_per_worker(count),))
+                                  initargs=(threads_per_worker(count), exercise))
+
+
+def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -> cf.ProcessPoolExecutor:
+    """A batch's pool, started now in the background (each process gets ready for ``assignment``)
+    while the caller does other work; hand it to :func:`grade_batch` as ``pool``."""
+    pool = default_executor(workers, assignment=assignment, sandbox_name=sandbox_name)
+
+    def start() -> None:
+        with contextlib.suppress(Exception):  # a pool that cannot start fails again when grading
+            for _ in range(workers):
+                pool.submit(_ready)
+
+    threading.Thread(target=start, name="mljudge-pool-start", daemon=True).start()
+    return pool
+
+
+def _check_folders(assignment: AssignmentSpec) -> list[Path]:
+    return [assignment.public_checks, *([assignment.hidden_checks] if assignment.hidden_checks.is_dir() else [])]
 
 
 def _stop_pool(executor: cf.Executor) -> None:
@@ -160,13 +199,16 @@ def grade_batch(
     margin: float = DEFAULT_MARGIN,
     progress: bool = False,
     secret: bytes | None = None,
+    pool: cf.ProcessPoolExecutor | None = None,
 ) -> BatchOutcome:
-    """Grade ``tasks`` over ``executor`` (default: a process pool, one worker per core); ``secret``
-    is the course secret (:mod:`grader.core.secret`)."""
+    """Grade ``tasks`` over ``executor`` (the caller's), else over ``pool`` (one from
+    :func:`start_pool`, which the batch then owns and shuts down), else over a process pool of its
+    own; ``workers`` is how many grade at once (default :func:`grader.course.warmup.workers_for`:
+    one per core, fewer for few submissions); ``secret`` is the course secret (:mod:`grader.core.secret`)."""
     # never more workers than submissions: each one pays for a pool process and a warm zygote
-    count = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    count = warmup.workers_for(len(tasks), workers)
     run = _Batch(assignment, tasks, sandbox_name, on_result, executor, count, margin,
-                 _Progress(len(tasks)) if progress else None, secret)
+                 _Progress(len(tasks)) if progress else None, secret, pool)
     return run.grade()
 
 
@@ -175,17 +217,20 @@ class _Batch:
 
     def __init__(self, assignment: AssignmentSpec, tasks: Sequence[Task], sandbox_name: str,
                  on_result: ResultCallback | None, executor: cf.Executor | None, workers: int, margin: float,
-                 bar: _Progress | None, secret: bytes | None) -> None:
+                 bar: _Progress | None, secret: bytes | None, pool: cf.ProcessPoolExecutor | None = None) -> None:
         self.assignment, self.sandbox_name, self.on_result, self.workers, self.bar = (
             assignment, sandbox_name, on_result, workers, bar)
         self.secret = secret
         self.owned = executor is None
-        self.pool: cf.Executor = default_executor(workers) if executor is None else executor
+        self.pool: cf.Executor = executor if executor is not None else pool if pool is not None else self._new_pool()
         self.budget = assignment.limits.wall_time + assignment.limits.start_time + margin
         self.outcome = BatchOutcome()
         self.queue = list(reversed(tasks))
         self.in_flight: dict[cf.Future[Grade], tuple[Task, float]] = {}
         self.abandoned: set[cf.Future[Grade]] = set()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return default_executor(self.workers, assignment=self.assignment, sandbox_name=self.sandbox_name)
 
     def grade(self) -> BatchOutcome:
         try:
@@ -231,7 +276,7 @@ class _Batch:
             except cf.BrokenExecutor:
                 if not self.owned:
                     raise
-                self.pool = default_executor(self.workers)  # a grading process died: a new pool
+                self.pool = self._new_pool()  # a grading process died: a new pool
                 future = self._submit(task)
             self.in_flight[future] = (task, time.monotonic())
 

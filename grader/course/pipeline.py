@@ -36,7 +36,10 @@ def grade_class(
     progress: bool = False,
     on_result: Callable[[Task, Grade], None] | None = None,
     secret: bytes | None = None,
+    pool: cf.ProcessPoolExecutor | None = None,
 ) -> ClassOutcome:
+    """``pool``: one from :func:`grader.course.batch.start_pool` (started while the gradebook was
+    opened), which the batch owns; it is shut down here too when nothing is left to grade."""
     gradebook.check_judge_version(regrade=regrade)
     digest = checks_hash(assignment)
     gradebook.ensure_exercise(assignment.id, title=assignment.title, checks_hash=digest, points=assignment.points)
@@ -60,6 +63,9 @@ def grade_class(
         if on_result is not None:
             on_result(task, grade)
 
+    if not tasks and pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return outcome
     outcome.batch = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox_name, on_result=record,
-                                executor=executor, workers=workers, progress=progress, secret=secret)
+                                executor=executor, workers=workers, progress=progress, secret=secret, pool=pool)
     return outcome

@@ -66,6 +66,11 @@ class Sandbox(ABC):
         backends keep nothing."""
         return None
 
+    def prepare(self, preload: tuple[str, ...] = ()) -> None:
+        """Start ahead what this backend keeps between submissions (a warm pool for ``preload``), so
+        that the first submission does not wait for it; most backends keep nothing."""
+        return None
+
     @abstractmethod
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         """Start a worker for ``spec``; raise ``SandboxError`` if the sandbox cannot start."""

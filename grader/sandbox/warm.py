@@ -60,7 +60,10 @@ BASE_PRELOAD = ("numpy",)
 
 
 def preload_of(spec: WorkerSpec) -> tuple[str, ...]:
-    declared = tuple(spec.preload)
+    return _with_base(tuple(spec.preload))
+
+
+def _with_base(declared: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*BASE_PRELOAD, *declared)))
 
 
@@ -78,6 +81,10 @@ class WarmBwrapSandbox(Sandbox):
     def available(cls) -> bool:
         return (sys.platform.startswith("linux") and hasattr(socket, "send_fds") and BwrapSandbox.available()
                 and BwrapSandbox.cgroups_available())
+
+    def prepare(self, preload: tuple[str, ...] = ()) -> None:
+        """Start an idle zygote for ``preload`` now (none if one is idle already)."""
+        self._acquire(_with_base(tuple(preload))).busy.release()
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         for attempt in range(2):

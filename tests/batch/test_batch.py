@@ -79,3 +79,13 @@ def test_a_hung_grading_becomes_a_judge_error_and_the_batch_goes_on(
     assert "no result within" in grades["hangs"].notes[0]
     assert all(grades[s].verdict is Verdict.PASSED for s in "abc")
     assert elapsed < 5.5  # did not wait for the hung one
+
+
+def test_a_pool_started_ahead_grades_the_batch_and_is_shut_down(tmp_path: Path, recommender: AssignmentSpec) -> None:
+    folder = make_class(tmp_path / "subs", {"reference": "reference", "wrong": "wrong"})
+    pool = batch.start_pool(assignment=recommender, sandbox_name=SANDBOX, workers=2)
+    outcome = grade_batch(assignment=recommender, tasks=_tasks(folder), sandbox_name=SANDBOX, pool=pool)
+    grades = {task.student: grade for task, grade in outcome.graded}
+    assert grades["reference"].score == recommender.points and grades["wrong"].verdict is Verdict.FAILED
+    with pytest.raises(RuntimeError):  # the batch owned it
+        pool.submit(batch._ready)

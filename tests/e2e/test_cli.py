@@ -100,11 +100,24 @@ def test_auto_sandbox_isolates_where_bwrap_works() -> None:
     assert "does not isolate" not in result.stderr
 
 
-def test_details_lead_with_what_failed_not_the_checks_arguments() -> None:
+def test_details_show_the_failure_and_where_never_the_checks_arguments() -> None:
     code, out = judge("grade", "recommender-svd", str(EXAMPLES / "wrong" / "solution.py"), "--home", str(REPO),
                       "--details", "--sandbox", "process")
     assert code == 1
     for name in HIDDEN_NAMES[:2]:
         panel = out[out.index(f"─ {name} "):]
+        panel = panel[:panel.index("╰")]
         first_lines = "\n".join(panel.splitlines()[1:4])
-        assert "submission = <module object" not in first_lines and "Error" in first_lines, panel[:800]
+        assert "Error" in first_lines, panel
+        assert "submission = " not in panel and "data = DataAccess" not in panel, panel
+        assert "test_hidden.py:" in panel and "_pytest" not in panel, panel  # the check's own lines
+
+
+def test_details_of_a_raising_submission_point_at_the_check_not_the_proxy() -> None:
+    code, out = judge("grade", "recommender-svd", str(EXAMPLES / "raises" / "solution.py"), "--home", str(REPO),
+                      "--details", "--sandbox", "process")
+    assert code == 1
+    panel = out[out.index("─ test_reconstruct_shape "):]
+    panel = panel[:panel.index("╰")]
+    assert "raised" in panel and "test_public.py:" in panel, panel
+    assert "grader/core/remote.py" not in panel and "submission = " not in panel, panel

@@ -12,6 +12,7 @@ trusted side, so the model that is counted is the model that is scored.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -36,16 +37,26 @@ def _accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(predicted == truth))
 
 
-def _train_and_score(submission: Any, data: Any) -> tuple[RebuiltModel, np.ndarray, np.ndarray]:
+@functools.cache
+def _digits(data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(disguised training digits, their labels, disguised held-out digits, their labels): the same
+    for every submission, computed once per batch (per grading process and course secret)."""
     split = split_mnist(data.rng("heldout-split"), test_per_class=100)
     X_train = disguise_images(split.X_train, data.rng("train-disguise"))
     X_test = disguise_images(split.X_test, data.rng("test-disguise"))
-    model = rebuild_model(submission.build_and_train(X_train, split.y_train))
+    for array in (X_train, split.y_train, X_test, split.y_test):
+        array.setflags(write=False)  # shared by every grading of the batch: nothing may change them
+    return X_train, split.y_train, X_test, split.y_test
+
+
+def _train_and_score(submission: Any, data: Any) -> tuple[RebuiltModel, np.ndarray, np.ndarray]:
+    X_train, y_train, X_test, y_test = _digits(data)
+    model = rebuild_model(submission.build_and_train(X_train, y_train))
     scores = model.scores(X_test)
-    n = len(split.y_test)
+    n = len(y_test)
     if scores.shape != (n, 10) or not np.all(np.isfinite(scores)):
         raise AssertionError(f"the model must output ({n}, 10) finite scores\ngot shape {scores.shape}")
-    return model, np.argmax(scores, axis=1), split.y_test
+    return model, np.argmax(scores, axis=1), y_test
 
 
 @pytest.fixture

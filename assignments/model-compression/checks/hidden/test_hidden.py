@@ -11,6 +11,7 @@ refused, and which weights to drop cannot be tuned on the held-out digits.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -111,8 +112,11 @@ def _accuracy(W: np.ndarray, b: np.ndarray, X: np.ndarray, y: np.ndarray) -> flo
     return float(np.mean(np.argmax(X @ W + b, axis=1) == y))
 
 
-@pytest.mark.points(2)
-def test_compressed_classifier_accuracy(submission, data, credit) -> None:
+@functools.cache
+def _classifier(data) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """(W, b, the held-out digits, their labels, the target accuracy): a ridge classifier on disguised
+    digits and what pruning + int8 keeps of it, the same for every submission, computed once per batch
+    (per grading process and course secret)."""
     split = split_mnist(data.rng("classifier-split"), test_per_class=100)
     X = disguise_images(split.X_train, data.rng("train-disguise")).reshape(len(split.y_train), -1).astype(float)
     X_test = disguise_images(split.X_test, data.rng("test-disguise")).reshape(len(split.y_test), -1).astype(float)
@@ -127,7 +131,14 @@ def test_compressed_classifier_accuracy(submission, data, credit) -> None:
     zp = int(np.clip(np.round(-128.0 - lo / scale), -128, 127))
     reference_W = scale * (np.clip(np.round(flat / scale) + zp, -128, 127) - zp)
     target = _accuracy(reference_W.reshape(W.shape), b, X_test, split.y_test)
+    for array in (W, b, X_test, split.y_test):
+        array.setflags(write=False)  # shared by every grading of the batch: nothing may change them
+    return W, b, X_test, split.y_test, target
 
+
+@pytest.mark.points(2)
+def test_compressed_classifier_accuracy(submission, data, credit) -> None:
+    W, b, X_test, y_test, target = _classifier(data)
     q, s, z = _codes(submission.compress(W, SPARSITY), W.shape)
     restored = s * (q.astype(float) - z)
     zeros = int(np.sum(restored == 0.0))
@@ -140,6 +151,6 @@ def test_compressed_classifier_accuracy(submission, data, credit) -> None:
         f"the compressed matrix must be a compression of W: every weight kept within half a step of W's\n"
         f"largest difference {drift:.4g}, half a step {0.5 * s:.4g}"
     )
-    accuracy = _accuracy(restored, b, X_test, split.y_test)
+    accuracy = _accuracy(restored, b, X_test, y_test)
     credit.linear(accuracy, zero_at=target - ZERO_BELOW, full_at=target - FULL_BELOW,
                   label="held-out accuracy of the compressed classifier")

@@ -10,6 +10,8 @@ reaches students.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -72,12 +74,19 @@ def test_reconstruct_extreme_k(submission, data) -> None:
             _check_optimal(submission, rng.uniform(1.0, 5.0, size=shape), k)
 
 
-@pytest.mark.points(4)
-def test_predictor_heldout_rmse(submission, data, credit, leaderboard) -> None:
+@functools.cache
+def _heldout_task(data):
+    """The split, the baseline, the target and the disguised task: the same for every submission,
+    computed once per batch (per grading process and course secret)."""
     train, test = split_ratings(load_movielens_100k(), data.rng("heldout-split"), TEST_FRACTION)
     baseline = user_mean_baseline_rmse(train, test)
     target = SLACK * mean_centred_svd_rmse(train, test, N_FACTORS)
-    task = disguise_ratings(train, test, data.rng("heldout-disguise"))
+    return baseline, target, disguise_ratings(train, test, data.rng("heldout-disguise"))
+
+
+@pytest.mark.points(4)
+def test_predictor_heldout_rmse(submission, data, credit, leaderboard) -> None:
+    baseline, target, task = _heldout_task(data)
     seen = task.train
     model = submission.RatingPredictor(n_factors=N_FACTORS)
     model.fit(seen.users, seen.items, seen.ratings, seen.n_users, seen.n_items)
