@@ -1,7 +1,5 @@
 """Truncated SVD and accuracy."""
 
-import numpy as np  # noqa: F401 - the students need it
-
 
 def reconstruct(R, k):
     """The best rank-k approximation of R."""
