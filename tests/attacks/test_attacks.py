@@ -245,8 +245,9 @@ def test_snooping_finds_only_the_worker(assignment: AssignmentSpec) -> None:
 
 
 def test_patching_pytest_and_numpy_stays_in_the_worker(assignment: AssignmentSpec) -> None:
-    """(d) The patches happened (in the worker) and changed nothing on the trusted side."""
-    g = graded(assignment, "patch_pytest_and_numpy")
+    """(d) The patches happened (in the worker) and changed nothing on the trusted side. (With every
+    package importable: the exercise's ``allowed`` would keep pytest out of the worker altogether.)"""
+    g = graded(dataclasses.replace(assignment, allowed=None), "patch_pytest_and_numpy")
     assert "patched: ['pytest', 'numpy', 'builtins']" in g.output
     import _pytest.reports
     import _pytest.runner
