@@ -111,7 +111,7 @@ ATTACKS: dict[str, Attack] = {
     "module_getattr": _attack("module_getattr.py", 0, F),
 }
 
-_GRADES: dict[str, Grade] = {}
+_GRADES: dict[tuple[str, tuple[str, ...] | None], Grade] = {}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -130,10 +130,11 @@ def grade(assignment: AssignmentSpec, path: Path) -> Grade:
 
 def graded(assignment: AssignmentSpec, name: str) -> Grade:
     """Grade each attack once per test session; the specific tests below reuse the grade."""
-    if name not in _GRADES:
+    key = (name, assignment.allowed)
+    if key not in _GRADES:
         _cleanup_tmp()
-        _GRADES[name] = grade(assignment, SUBMISSIONS / ATTACKS[name].file)
-    return _GRADES[name]
+        _GRADES[key] = grade(assignment, SUBMISSIONS / ATTACKS[name].file)
+    return _GRADES[key]
 
 
 def _cleanup_tmp() -> None:
