@@ -28,6 +28,7 @@ from typing import Any
 
 from harness import import_guard
 from harness.confine import ConfineError, confine
+from harness.in_place import PassedArray, changed_in_place, passed_arrays
 from harness.protocol import (
     ChannelClosed,
     Decoder,
@@ -85,27 +86,36 @@ class Worker:
             except ChannelClosed:
                 return
             started = time.perf_counter()
+            passed: list[PassedArray] = []
             try:
-                result = self.handle(header, Decoder(buffers).with_refs(self.resolve))
+                result = self.handle(header, Decoder(buffers).with_refs(self.resolve), buffers, passed)
+                changed = changed_in_place(passed)
             except BaseException as exc:  # student code may raise anything, SystemExit too
                 _flush()
                 self.send_error(exc)
                 continue
             _flush()
             seconds = time.perf_counter() - started
+            values = {"value": result, "changed": changed} if changed else {"value": result}
             try:
-                self.send({"kind": "result", "seconds": seconds}, {"value": result})
+                self.send({"kind": "result", "seconds": seconds}, values)
             except BaseException as exc:  # encoding runs student code (__index__, subclasses…)
                 self.send_error(exc)
 
-    def handle(self, header: dict[str, Any], decoder: Decoder) -> Any:
+    def handle(self, header: dict[str, Any], decoder: Decoder, buffers: list[bytes],
+               passed: list[PassedArray]) -> Any:
+        """Answer one request; a call's array arguments go to ``passed`` (see ``harness.in_place``)."""
         op = header.get("op")
         target = self.resolve(int(header.get("target", -1)))
         if op == "getattr":
             return getattr(target, str(header["name"]))
         if op == "call":
-            args = decoder.decode(header.get("args", []))
-            kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": []}))
+            args_tree = header.get("args", [])
+            kwargs_tree = header.get("kwargs", {"t": "dict", "v": []})
+            args = decoder.decode(args_tree)
+            kwargs = decoder.decode(kwargs_tree)
+            if type(args) is list and type(kwargs) is dict:
+                passed.extend(passed_arrays(args_tree, kwargs_tree, args, kwargs, buffers))
             if defined_by_submission(target):
                 return target(*args, **kwargs)
             with quiet():  # a library's own method the checks call (a Keras model's predict): not the student's output

@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 
 from grader.core.allowed import forbidden_import
 from grader.core.values import Limits, Verdict, WorkerExit
+from grader.core.write_back import write_back
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
     ChannelClosed,
@@ -288,7 +289,14 @@ class WorkerSession:
         def make_handle(ref: HandleRef) -> RemoteObject:
             return RemoteObject(self, ref, generation, ref.type_name if op == "call" else label)
 
-        return self._decode(reply["value"], buffers, what, make_handle)
+        value = self._decode(reply["value"], buffers, what, make_handle)
+        if "changed" in reply:
+            if op != "call":
+                self._violation("unexpected reply")
+            changed = self._decode(reply["changed"], buffers, what, make_handle)
+            if not write_back(changed, values.get("args", []), values.get("kwargs", {})):
+                self._violation("malformed list of arguments changed in place")
+        return value
 
     def module(self) -> RemoteObject:
         """A handle on the submission's module in the current worker (starting one if needed)."""

@@ -7,19 +7,25 @@ import pytest
 
 
 def _fit_transform(transformer, name: str, train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """``transformer.fit(train).transform(test)``, checking the README's "fit returns self" on the way.
+    """``transformer.fit(train).transform(test)``, checking the README's rules on the way: "fit
+    returns self" and "transform must not change its argument".
 
     The submission's objects live in the sandbox and every reply is a new handle, so identity
     cannot be compared here: fit must return an object of the same class (not None, not an
     array), and transform is called on what fit returned, as scikit-learn-style chaining does.
-    (The README's "transform must not change its argument" cannot be observed from here at all:
-    every argument reaches the sandbox as a fresh copy.)
+    An argument changed in place is changed here too, as in a plain call.
     """
     fitted = transformer.fit(train)
     assert repr(fitted) == repr(transformer), (
         f"{name}.fit(X) should return self (the fitted {name}), got {fitted!r:.80}"
     )
-    return np.asarray(fitted.transform(test), dtype=float)
+    before = test.copy()
+    out = np.asarray(fitted.transform(test), dtype=float)
+    assert np.array_equal(test, before, equal_nan=test.dtype.kind == "f"), (
+        f"{name}.transform(X) changed its argument X in place (now {test.tolist()}, was {before.tolist()}):"
+        " the README asks for a new array and X unchanged; work on a copy (X = X.copy())"
+    )
+    return out
 
 
 @pytest.mark.points(1)
