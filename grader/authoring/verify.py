@@ -171,18 +171,22 @@ def verify_assignment(
     on_result: Callable[[VerifyOutcome], None] | None = None,
     *,
     repeats: int = REFERENCE_REPEATS,
+    runs: int = 1,
     secret: bytes | None = None,
 ) -> VerifyReport:
-    """Grade every case, and the reference ``repeats`` times in all.
+    """Grade every case ``runs`` times (each grade must land in the case's range), and the
+    reference ``max(repeats, runs)`` times in all (every score the same).
 
     A missing reference or stub file raises FileNotFoundError (a broken exercise).
     """
     with tempfile.TemporaryDirectory(prefix="mljudge-verify-") as tmp:
-        return _verify(assignment, sandbox, on_result, repeats, write_generated_stub(assignment, Path(tmp)), secret)
+        return _verify(assignment, sandbox, on_result, (repeats, runs), write_generated_stub(assignment, Path(tmp)),
+                       secret)
 
 
 def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None,
-            repeats: int, generated_stub: Path | None, secret: bytes | None) -> VerifyReport:
+            repeats: tuple[int, int], generated_stub: Path | None, secret: bytes | None) -> VerifyReport:
+    """``repeats``: how often the reference and how often every other case is graded."""
     started = time.perf_counter()
     collected_before = SUITES.collections
     outcomes: list[VerifyOutcome] = []
@@ -190,7 +194,7 @@ def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[V
     for case in verify_cases(assignment, generated_stub):
         if not case.path.is_file():
             raise FileNotFoundError(f"{case.path}: missing ({case.name})")
-        runs = max(1, repeats) if case.name == "reference" else 1
+        runs = max(1, *repeats) if case.name == "reference" else max(1, repeats[1])
         for i in range(runs):
             grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
                               secret=secret)

@@ -32,8 +32,10 @@ from grader.sandbox import SandboxError, get_sandbox
 @options.course
 @click.option("--repeats", type=click.IntRange(min=1), default=REFERENCE_REPEATS, show_default=True,
               help="How often the reference is graded; every score must be the same.")
+@click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How often every case is graded; each grade must land in the case's range.")
 def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, course: Path | None,
-                   repeats: int) -> None:
+                   repeats: int, runs: int) -> None:
     """Prove EXERCISES sound (all when none given): reference full marks every time and within a
     third of the time limit, stub zero, every example in its range."""
     try:
@@ -49,7 +51,7 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
     reports: list[VerifyReport] = []
     for assignment in assignments:
         try:
-            report = verify_assignment(assignment, backend, repeats=repeats, secret=secret)
+            report = verify_assignment(assignment, backend, repeats=repeats, runs=runs, secret=secret)
         except (FileNotFoundError, StubError) as exc:
             raise JudgeUsageError(str(exc)) from exc
         console.print(_verify_table(report, assignment.limits.wall_time))

@@ -52,3 +52,34 @@ def test_every_commented_key_is_a_key_the_judge_accepts(tmp_path: Path) -> None:
     spec = load_assignment(toml.parent)
     assert spec.limits == Limits() and spec.quota == Quota() and spec.leaderboard == LeaderboardSpec()
     assert spec.late_penalty_per_day == 0.1 and spec.due is not None
+
+
+def test_verify_runs_grades_every_case_that_often_and_finds_a_flaky_example(tmp_path: Path) -> None:
+    """``--runs N``: every case graded N times, each grade within its range; an example right on
+    every third grading only (it keeps a count in a file) passes one run and fails three."""
+    runner = CliRunner()
+    assert runner.invoke(cli, ["new", "flaky", "--home", str(tmp_path)]).exit_code == 0
+    example = tmp_path / "assignments" / "flaky" / "examples" / "sometimes-right"
+    example.mkdir()
+    counter = tmp_path / "gradings"
+    (example / "solution.py").write_text(
+        "import pathlib\n"
+        f"_COUNT = pathlib.Path({str(counter)!r})\n"
+        "_N = int(_COUNT.read_text()) + 1 if _COUNT.exists() else 1\n"
+        "_COUNT.write_text(str(_N))\n"
+        "def mean_squared_error(y_true, y_pred):\n"
+        "    if _N % 3 != 1:\n"
+        "        return -1.0\n"
+        "    return sum((a - b) ** 2 for a, b in zip(y_true, y_pred)) / len(y_true)\n"
+    )
+    (example / "expected.toml").write_text('score = [3, 3]\nverdict = "passed"\n')
+    common = ["--home", str(tmp_path), "--sandbox", "process", "--course", str(tmp_path / "course")]
+    once = runner.invoke(cli, ["verify", "flaky", *common])
+    assert once.exit_code == 0, once.output
+    counter.unlink()
+    thrice = runner.invoke(cli, ["verify", "flaky", "--runs", "3", *common])
+    assert thrice.exit_code != 0, thrice.output
+    said = " ".join(thrice.output.split())
+    assert "sometimes-right #2: score 0 outside [3, 3]" in said and "sometimes-right #3: score 0" in said
+    assert "sometimes-right #1:" not in said and "mean-absolute-error #" not in said.partition("verify summary")[2]
+    assert counter.read_text() == "3"
