@@ -1,10 +1,13 @@
 """Grade many submissions in parallel over any ``concurrent.futures.Executor``.
 
-Each task runs ``grade_one`` in a worker *process* (it runs pytest in-process). At most one task
-per worker is in flight, so a task's clock starts when it is handed over: a task with no result
-``wall_time + start_time + margin`` seconds later is recorded as a judge error and the batch goes
-on. Ctrl-C cancels what has not started, stops the running workers (each closes its sandbox) and
-returns what finished. Results are handed to ``on_result`` one by one, as they arrive.
+Each task runs ``grade_one`` in a worker *process* (it runs pytest in-process). Two tasks per
+worker are in flight: the next one waits in the pool's queue, so that a worker that finishes never
+waits for this process to record its result and hand over more. The pool's queue is first in,
+first out, so the oldest ``workers`` tasks in flight are the running ones, and a task's clock starts
+when it becomes one of them: a task with no result ``wall_time + start_time + margin`` seconds
+later is recorded as a judge error and the batch goes on. Ctrl-C cancels what has not started,
+stops the running workers (each closes its sandbox) and returns what finished. Results are handed
+to ``on_result`` one by one, as they arrive.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from grader.sandbox.base import Sandbox
 
 #: Seconds added to a submission's own budget before the batch gives up on its future.
 DEFAULT_MARGIN = 60.0
+#: Tasks in flight per worker: the one it grades and the next one, already in the pool's queue.
+IN_FLIGHT_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,8 @@ class _Batch:
         self.budget = assignment.limits.wall_time + assignment.limits.start_time + margin
         self.outcome = BatchOutcome()
         self.queue = list(reversed(tasks))
-        self.in_flight: dict[cf.Future[Grade], tuple[Task, float]] = {}
+        # in submission order; the start time is None while the task waits in the pool's queue
+        self.in_flight: dict[cf.Future[Grade], tuple[Task, float | None]] = {}
         self.abandoned: set[cf.Future[Grade]] = set()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
@@ -266,10 +272,14 @@ class _Batch:
             return self.pool.submit(grade_task, *args)
         return self.pool.submit(grade_task, *args, self.secret)
 
+    def _running_slots(self) -> int:
+        """Workers not held by an abandoned (hung) task."""
+        return max(1, self.workers - len(self.abandoned))
+
     def _submit_more(self) -> None:
-        """Hand over tasks while a worker is free (one task in flight per worker)."""
+        """Hand over tasks until each free worker has one running and one waiting."""
         self.abandoned.difference_update({f for f in self.abandoned if f.done()})
-        while self.queue and len(self.in_flight) < max(1, self.workers - len(self.abandoned)):
+        while self.queue and len(self.in_flight) < IN_FLIGHT_PER_WORKER * self._running_slots():
             task = self.queue.pop()
             try:
                 future = self._submit(task)
@@ -278,7 +288,15 @@ class _Batch:
                     raise
                 self.pool = self._new_pool()  # a grading process died: a new pool
                 future = self._submit(task)
-            self.in_flight[future] = (task, time.monotonic())
+            self.in_flight[future] = (task, None)
+        self._mark_running()
+
+    def _mark_running(self) -> None:
+        """Start the clock of the tasks that workers have taken: the oldest ones in flight."""
+        now = time.monotonic()
+        for future, (task, started) in list(self.in_flight.items())[: self._running_slots()]:
+            if started is None:
+                self.in_flight[future] = (task, now)
 
     def _collect(self, done: set[cf.Future[Grade]]) -> None:
         for future in done:
@@ -292,7 +310,7 @@ class _Batch:
     def _give_up_on_hung(self) -> None:
         now = time.monotonic()
         for future, (task, started) in list(self.in_flight.items()):
-            if now - started > self.budget:
+            if started is not None and now - started > self.budget:
                 del self.in_flight[future]
                 future.cancel()
                 self.abandoned.add(future)

@@ -53,6 +53,8 @@ def test_parallel_batch_over_the_recommender_examples(tmp_path: Path, recommende
 def _slow_or_fast(assignment_root: str, sandbox_name: str, path: str, sha256: str, student: str) -> Grade:
     if student == "hangs":
         time.sleep(6)
+    elif student.startswith("slow"):
+        time.sleep(1.6)
     spec = load_assignment(Path(assignment_root))
     return batch.judge_error(spec, Task(0, student, Path(path), sha256), "fake") if student == "never" else Grade(
         exercise=spec.id, submission_sha256=sha256, status="ok", verdict=Verdict.PASSED, score=spec.points,
@@ -79,6 +81,38 @@ def test_a_hung_grading_becomes_a_judge_error_and_the_batch_goes_on(
     assert "no result within" in grades["hangs"].notes[0]
     assert all(grades[s].verdict is Verdict.PASSED for s in "abc")
     assert elapsed < 5.5  # did not wait for the hung one
+
+
+def test_a_task_waiting_behind_slow_ones_is_timed_from_when_it_starts(
+    tmp_path: Path, exercise_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker has a second task waiting in the pool's queue; its clock starts when a worker
+    takes it: "slow-2" (1.6 s) waits 1.6 s behind "slow-1", and its 3.2 s from hand-over exceed
+    the 2.5 s budget, yet it is graded, not called hung."""
+    toml = exercise_copy / "assignment.toml"
+    text = toml.read_text().replace("wall_time = 20", "wall_time = 1")
+    toml.write_text(text.replace("[limits]", "[limits]\nstart_time = 1"))
+    spec = load_assignment(exercise_copy)
+    monkeypatch.setattr(batch, "grade_task", _slow_or_fast)
+    tasks = [Task(i, name, tmp_path / f"{name}.py", f"{i:064d}") for i, name in enumerate(["slow-1", "slow-2", "a"])]
+    handed: list[float] = []
+    with cf.ThreadPoolExecutor(1) as pool:
+        original = pool.submit
+
+        def counting_submit(*args: object, **kwargs: object) -> cf.Future[Grade]:
+            handed.append(time.monotonic())
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pool, "submit", counting_submit)
+        started = time.monotonic()
+        outcome = grade_batch(assignment=spec, tasks=tasks, sandbox_name=SANDBOX, executor=pool, workers=1,
+                              margin=0.5)
+        elapsed = time.monotonic() - started
+    grades = {task.student: grade for task, grade in outcome.graded}
+    assert all(grades[s].verdict is Verdict.PASSED for s in ("slow-1", "slow-2", "a")), grades
+    assert [task.student for task, _ in outcome.graded] == ["slow-1", "slow-2", "a"]
+    assert len(handed) == 3 and handed[1] - started < 1.0  # handed over while slow-1 ran
+    assert elapsed < 4.5
 
 
 def test_a_pool_started_ahead_grades_the_batch_and_is_shut_down(tmp_path: Path, recommender: AssignmentSpec) -> None:
