@@ -1,10 +1,11 @@
-"""Arrays a call changed in place, so that the checks see what a plain Python call would show.
+"""Which array arguments a call changed in place ("transform must not change its argument").
 
 An argument reaches the worker as a fresh copy, so a submission that writes into its argument
-(``X[np.isnan(X)] = 0``) would change nothing on the trusted side. The worker remembers which
-top-level arguments were arrays and the bytes they arrived as; after the call it sends back, with
-the result, those whose contents changed (same shape and dtype). The grader writes them into the
-checks' own arrays (``grader.core.remote``), the way a call within one process would.
+(``X[np.isnan(X)] = 0``) changes nothing on the trusted side, and the checks could not tell. The
+worker remembers which top-level arguments were arrays and the bytes they arrived as; after the
+call it names, with the result, those whose contents changed (``[kind, key]``, never the contents:
+a changed training set may be large). The grader notes which of the checks' arrays those were
+(``grader.core.changed_arguments``).
 
 Runs next to untrusted code: the grader validates what it receives.
 """
@@ -53,13 +54,14 @@ def _add(found: list[PassedArray], kind: str, key: int | str, tree: Any, value: 
 
 
 def changed_in_place(passed: list[PassedArray]) -> list[list[Any]]:
-    """``[kind, key, array]`` for each passed array whose contents the call changed."""
+    """``[kind, key]`` for each passed array whose contents the call changed."""
     changed = []
     for item in passed:
         array = item.array
-        if array.dtype.str != item.dtype or array.shape != item.shape or array.size == 0:
-            continue  # reshaped or retyped in place: nothing a plain call's caller could hold either
+        if array.dtype.str != item.dtype or array.shape != item.shape:
+            changed.append([item.kind, item.key])  # reshaped, resized or retyped in place
+            continue
         now = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
         if not np.array_equal(now, np.frombuffer(item.original, dtype=np.uint8)):
-            changed.append([item.kind, item.key, array])
+            changed.append([item.kind, item.key])
     return changed

@@ -1,8 +1,10 @@
 """The pytest plugin that turns an exercise's checks into CheckResults.
 
-Checks get four fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
-``data`` (the exercise's data folder and seeded generators), ``credit`` (partial credit) and
-``leaderboard`` (metrics on the public and private splits, :mod:`grader.core.leaderboard`).
+Checks get five fixtures: ``submission`` (the proxy of the student's module, in the sandbox),
+``data`` (the exercise's data folder and seeded generators), ``credit`` (partial credit),
+``leaderboard`` (metrics on the public and private splits, :mod:`grader.core.leaderboard`) and
+``changed_in_place`` (whether the check's calls changed one of its arrays in place,
+:mod:`grader.core.changed_arguments`; the check's arrays themselves never change).
 Markers: ``@pytest.mark.points(n)`` on every check, ``@pytest.mark.visibility(level)``, and
 ``@pytest.mark.timeout(seconds)``: the check's calls into the submission may take ``seconds`` in all,
 in place of the exercise's per-call ``call_time`` (the submission's ``wall_time`` still bounds them;
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.core.changed_arguments import ChangedArguments
 from grader.core.leaderboard import Leaderboard
 from grader.core.remote import RemoteObject, SubmissionFault, WorkerSession
 from grader.core.text import printable
@@ -237,6 +240,12 @@ class JudgePlugin:
         credit = Credit()
         self._credits[request.node.nodeid] = credit
         return credit
+
+    @pytest.fixture
+    def changed_in_place(self) -> ChangedArguments:
+        """``changed_in_place(array)``: whether a call of this check into the submission changed
+        ``array``, one of its arguments, in place (the array itself is never changed here)."""
+        return self.context.session.changed_in_place
 
     @pytest.fixture
     def leaderboard(self) -> Leaderboard:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from grader.core.allowed import forbidden_import
+from grader.core.changed_arguments import ChangedArguments
 from grader.core.values import Limits, Verdict, WorkerExit
-from grader.core.write_back import write_back
 from grader.sandbox.base import Sandbox, SandboxError, WorkerProcess, WorkerSpec
 from harness.protocol import (
     ChannelClosed,
@@ -87,12 +87,14 @@ class WorkerSession:
         self._check_seconds = 0.0
         self._check = ""  # the check being run, for the judge faults' notes
         self._deadline = 0.0  # when the current call's time is up, reading and decoding its reply included
+        self.changed_in_place = ChangedArguments()  # the current check's arrays its calls changed
 
     def begin_check(self, check: str, seconds: float | None = None) -> None:
         """A check starts. It gets ``seconds`` in all for its calls into the submission, in place of
         the exercise's per-call limit (``None``: that limit). The submission's wall-time budget still
         bounds everything."""
         self._check = check
+        self.changed_in_place.clear()
         self._check_seconds = seconds or 0.0
         self._check_deadline = None if seconds is None else time.monotonic() + seconds
 
@@ -294,7 +296,7 @@ class WorkerSession:
             if op != "call":
                 self._violation("unexpected reply")
             changed = self._decode(reply["changed"], buffers, what, make_handle)
-            if not write_back(changed, values.get("args", []), values.get("kwargs", {})):
+            if not self.changed_in_place.record(changed, values.get("args", []), values.get("kwargs", {})):
                 self._violation("malformed list of arguments changed in place")
         return value
 

@@ -1,6 +1,6 @@
-"""A call that changes its array arguments in place leaves them changed in the checks too, as a
-plain call would: on every backend, for positional and keyword arguments, and never through a
-read-only array, a reshaped one or a forged reply."""
+"""Which of the checks' arrays a call changed in place is known (the ``changed_in_place`` fixture),
+on every backend, for positional and keyword arguments, reshaping and resizing included; the
+checks' arrays themselves never change, whatever the submission writes into its copies."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from grader.core.changed_arguments import ChangedArguments
 from grader.core.remote import SubmissionFault, WorkerSession
 from grader.core.values import Limits
-from grader.core.write_back import write_back
 from grader.sandbox import get_sandbox
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.bwrap import BwrapSandbox
@@ -74,68 +74,86 @@ def module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             WarmBwrapSandbox.close_all()
 
 
-def test_a_positional_array_changed_in_place_is_changed_in_the_check(module) -> None:
+def _session(module: object) -> WorkerSession:
+    return object.__getattribute__(module, "_session")
+
+
+def test_a_positional_array_changed_in_place_is_known_and_the_checks_copy_is_untouched(module) -> None:
     x = np.array([[1.0, np.nan], [np.nan, 4.0]])
+    y = np.array([1.0, 2.0])
     assert module.fill(x, 9.0) == "filled"
-    assert x.tolist() == [[1.0, 9.0], [9.0, 4.0]]
+    changed = _session(module).changed_in_place
+    assert changed(x) and not changed(y) and not changed(x.copy())
+    assert np.array_equal(x, [[1.0, np.nan], [np.nan, 4.0]], equal_nan=True)
 
 
-def test_keyword_arrays_and_a_view_are_written_back(module) -> None:
+def test_keyword_arrays_and_a_view_are_known(module) -> None:
     base = np.arange(12, dtype=np.int64).reshape(3, 4)
     by = np.array([3], dtype=np.int64)
-    view = base[:, 1:3]  # not contiguous: written through to its base
+    view = base[:, 1:3]
     module.scale(view, by=by)
-    assert by.tolist() == [6]
-    assert base.tolist() == [[0, 6, 12, 3], [4, 30, 36, 7], [8, 54, 60, 11]]
+    changed = _session(module).changed_in_place
+    assert changed(view) and changed(by) and not changed(base)
+    assert by.tolist() == [3] and base.tolist() == np.arange(12).reshape(3, 4).tolist()
 
 
-def test_an_unchanged_argument_is_left_alone_and_equal(module) -> None:
+def test_an_unchanged_argument_is_not_reported(module) -> None:
     x = np.array([1.0, np.nan, 3.0])
-    x.flags.writeable = False  # a write would raise here: none happens
-    assert module.pure(x)[0] == 2.0
-    y = np.array([1.0, np.nan])
-    module.pure(y)
-    assert np.array_equal(y, [1.0, np.nan], equal_nan=True)
-
-
-def test_a_read_only_array_is_never_written(module) -> None:
-    x = np.array([1.0, np.nan])
     x.flags.writeable = False
-    module.fill(x)
-    assert np.isnan(x[1])
+    assert module.pure(x)[0] == 2.0
+    strings = np.array(["a", "b"])
+    module.pure(np.zeros(0))
+    module.keep(strings)
+    assert not _session(module).changed_in_place(x) and not _session(module).changed_in_place(strings)
 
 
-def test_an_array_reshaped_or_resized_in_place_changes_nothing_here(module) -> None:
-    x = np.zeros((2, 3))
-    module.reshape(x)
-    module.grow(x)
-    assert x.shape == (2, 3) and not x.any()
+def test_an_array_reshaped_or_resized_in_place_is_reported(module) -> None:
+    for name in ("reshape", "grow"):
+        x = np.zeros((2, 3))
+        getattr(module, name)(x)
+        assert _session(module).changed_in_place(x), name
+        assert x.shape == (2, 3) and not x.any()
 
 
-def test_a_call_that_raises_writes_nothing_back(module) -> None:
+def test_a_call_that_raises_reports_nothing(module) -> None:
     x = np.zeros(3)
     with pytest.raises(SubmissionFault, match="after writing"):
         module.raises_after_writing(x)
-    assert not x.any()
+    assert not _session(module).changed_in_place(x) and not x.any()
 
 
 def test_only_changes_made_during_the_call_are_seen(module) -> None:
     x = np.zeros(3)
     module.keep(x)
     module.change_kept()
-    assert not x.any()
+    assert not _session(module).changed_in_place(x) and not x.any()
+
+
+def test_a_new_check_starts_with_nothing_changed(module) -> None:
+    x = np.array([np.nan])
+    module.fill(x)
+    session = _session(module)
+    assert session.changed_in_place(x)
+    session.begin_check("the next check")
+    try:
+        assert not session.changed_in_place(x)
+    finally:
+        session.end_check()
 
 
 @pytest.mark.parametrize("changed", [
-    "not a list", [["a", 0]], [["a", 5, np.zeros(2)]], [["k", "missing", np.zeros(2)]],
-    [["x", 0, np.zeros(2)]], [["a", "0", np.zeros(2)]], [["a", 0, [0.0, 0.0]]],
+    "not a list", [["a"]], [["a", 5]], [["k", "missing"]], [["x", 0]], [["a", "0"]], [["a", 0, "extra"]],
+    [("a", 0)], [["a", True]],
 ])
 def test_a_malformed_change_list_is_refused(changed: object) -> None:
-    args = [np.ones(2)]
-    assert write_back(changed, args, {"X": np.ones(2)}) is False
+    record = ChangedArguments()
+    x = np.ones(2)
+    assert record.record(changed, [x], {"X": np.ones(2)}) is False
+    assert not record(np.ones(2))
 
 
-def test_a_change_of_another_shape_or_dtype_is_not_written() -> None:
-    args = [np.ones(2), np.ones(2)]
-    assert write_back([["a", 0, np.zeros(3)], ["a", 1, np.zeros(2, dtype=np.float32)]], args, {})
-    assert args[0].tolist() == [1.0, 1.0] and args[1].tolist() == [1.0, 1.0]
+def test_a_change_of_a_plain_value_is_not_an_array_changed() -> None:
+    record = ChangedArguments()
+    x, items = np.ones(2), [1, 2]
+    assert record.record([["a", 1], ["k", "X"]], [x, items], {"X": x})
+    assert record(x) and not record(items)
