@@ -80,8 +80,8 @@ def prepare(assignment_root: str, sandbox_name: str) -> None:
         sandbox = _sandbox(sandbox_name)
     except Exception:
         return
-    warm = threading.Thread(target=_quietly, args=(sandbox.prepare, assignment.preload), name="mljudge-prepare",
-                            daemon=True)
+    warm = threading.Thread(target=_quietly, args=(sandbox.prepare, assignment.preload, assignment.allowed),
+                            name="mljudge-prepare", daemon=True)
     warm.start()
     paths = [assignment.public_checks]
     if assignment.hidden_checks.is_dir():

@@ -66,9 +66,10 @@ class Sandbox(ABC):
         backends keep nothing."""
         return None
 
-    def prepare(self, preload: tuple[str, ...] = ()) -> None:
-        """Start ahead what this backend keeps between submissions (a warm pool for ``preload``), so
-        that the first submission does not wait for it; most backends keep nothing."""
+    def prepare(self, preload: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> None:
+        """Start ahead what this backend keeps between submissions (a warm pool for ``preload`` and
+        ``allowed``, as the exercise's workers will ask), so that the first submission does not wait
+        for it; most backends keep nothing."""
         return None
 
     @abstractmethod

@@ -82,9 +82,9 @@ class WarmBwrapSandbox(Sandbox):
         return (sys.platform.startswith("linux") and hasattr(socket, "send_fds") and BwrapSandbox.available()
                 and BwrapSandbox.cgroups_available())
 
-    def prepare(self, preload: tuple[str, ...] = ()) -> None:
-        """Start an idle zygote for ``preload`` now (none if one is idle already)."""
-        self._acquire(_with_base(tuple(preload))).busy.release()
+    def prepare(self, preload: tuple[str, ...] = (), allowed: tuple[str, ...] | None = None) -> None:
+        """Start an idle zygote for ``preload`` and ``allowed`` now (none if one is idle already)."""
+        self._acquire(_with_base(tuple(preload)), allowed).busy.release()
 
     def start(self, spec: WorkerSpec) -> WorkerProcess:
         for attempt in range(2):

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import lasting_thread
 from grader.sandbox.base import SandboxError
 from grader.sandbox.bwrap_command import (
     LIB_DIR,
@@ -101,9 +102,11 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         log_r, log_w = os.pipe()
         try:
-            self.proc = subprocess.Popen(self.launch.argv, stdin=theirs.fileno(), stdout=subprocess.DEVNULL,
-                                         stderr=log_w, cwd="/", env={"PATH": "/usr/bin:/bin"},
-                                         start_new_session=True, close_fds=True, pass_fds=self.launch.child_fds)
+            argv, stdin, child_fds = self.launch.argv, theirs.fileno(), self.launch.child_fds
+            # forked by a thread that lasts: the zygote dies with the thread that forked it
+            self.proc = lasting_thread.call(lambda: subprocess.Popen(
+                argv, stdin=stdin, stdout=subprocess.DEVNULL, stderr=log_w, cwd="/", env={"PATH": "/usr/bin:/bin"},
+                start_new_session=True, close_fds=True, pass_fds=child_fds))
         except OSError as exc:
             ours.close()
             os.close(log_r)

@@ -261,3 +261,21 @@ def test_a_spare_that_cannot_be_prepared_spares_the_running_worker(
     monkeypatch.undo()
     assert call(tmp_path, "def f():\n    return 7\n") == 7
     assert not set(WarmBwrapSandbox.pool_pids()) & set(before), "the suspect zygote was replaced"
+
+
+def test_the_zygote_prepared_for_a_batch_is_the_one_its_gradings_use() -> None:
+    """``warmup.prepare`` starts the zygote an exercise's workers ask for (its preload and its
+    allowed packages): grading then starts no second one."""
+    from grader.course import warmup
+
+    assignment = get_assignment("recommender-svd", REPO)
+    assert assignment.allowed is not None
+    WarmBwrapSandbox.close_all()
+    warmup.prepare(str(assignment.root), "bwrap-warm")
+    prepared = WarmBwrapSandbox.pool_pids()
+    assert len(prepared) == 1
+    grade = grade_one(assignment=assignment, submission=Submission.from_path(REPO / "solutions" / "recommender-svd"
+                                                                             / "solution.py"),
+                      sandbox=get_sandbox("bwrap-warm"), scope="all")
+    assert grade.score == assignment.points
+    assert WarmBwrapSandbox.pool_pids() == prepared
