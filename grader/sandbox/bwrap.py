@@ -42,6 +42,7 @@ from grader.sandbox.bwrap_launch import SandboxLaunch
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup, cgroups_usable
 from grader.sandbox.host_ids import NoFreeIds
 from grader.sandbox.popen_worker import PopenWorker
+from grader.sandbox.probe_hint import PROBED_ENV, probed_by_ancestor
 from grader.sandbox.site_mounts import package_mounts
 from grader.sandbox.staging import stage_files
 from grader.sandbox.verdicts import ExitFacts, exit_of, signal_in_exit_code
@@ -93,9 +94,13 @@ class BwrapSandbox(Sandbox):
 
     @classmethod
     def available(cls) -> bool:
-        with cls._probe_lock:  # probed once for this class and its subclasses (tree_watch)
+        """Whether bubblewrap works here: probed once per process for this class and its subclasses
+        (tree_watch), and not again in the processes this one starts (a batch's pool: 0.1 s each)."""
+        with cls._probe_lock:
             if BwrapSandbox._available is None:
-                BwrapSandbox._available = cls._probe()
+                BwrapSandbox._available = probed_by_ancestor() or cls._probe()
+                if BwrapSandbox._available:
+                    os.environ[PROBED_ENV] = str(os.getpid())
             return BwrapSandbox._available
 
     @classmethod
