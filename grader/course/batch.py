@@ -93,13 +93,18 @@ def pin_thread_pools(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
-def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None) -> None:
+def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None, bwrap_works: bool = False) -> None:
     """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly; the trusted
     side's thread pools get this process's share of the cores; with ``exercise`` (its root and the
-    sandbox's name) the process gets ready for it (:func:`grader.course.warmup.prepare`)."""
+    sandbox's name) the process gets ready for it (:func:`grader.course.warmup.prepare`);
+    ``bwrap_works``: the parent's bubblewrap probe succeeded (not made again here: 0.1 s)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     pin_thread_pools(threads)
+    if bwrap_works:
+        from grader.sandbox.bwrap import BwrapSandbox
+
+        BwrapSandbox.probed_elsewhere()
     if exercise is not None:
         warmup.prepare(*exercise)
 
@@ -151,18 +156,36 @@ def default_executor(workers: int | None = None, *, assignment: AssignmentSpec |
     With ``assignment``, the forkserver imports what its checks import, and each process gets
     ready for it as it starts (:mod:`grader.course.warmup`)."""
     context = multiprocessing.get_context("forkserver")
-    # once for the machine, not once per process: the judge (its pytest and numpy) and what the checks
-    # import. (Each process still runs a console script such as `judge` again, as multiprocessing
-    # does: ``grader.cli`` imports only click, its commands' modules are imported when they run.)
+    context.set_forkserver_preload(forkserver_preload(assignment))  # only a forkserver not yet running takes it
+    exercise = (str(assignment.root), sandbox_name) if assignment is not None else None
+    count = workers or os.cpu_count() or 1
+    from grader.sandbox.bwrap import BwrapSandbox
+
+    return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
+                                  initargs=(threads_per_worker(count), exercise, BwrapSandbox.probed_ok()))
+
+
+def forkserver_preload(assignment: AssignmentSpec | None) -> list[str]:
+    """What the forkserver imports once for the machine, not once per process: the judge (its
+    pytest and numpy) and what the checks import. (Each process still runs a console script such
+    as `judge` again, as multiprocessing does: ``grader.cli`` imports only click, its commands'
+    modules are imported when they run.)"""
     preload = ["grader.course.batch", "grader.core.grade"]
-    exercise: tuple[str, str] | None = None
     if assignment is not None:
         preload += warmup.check_imports(_check_folders(assignment), assignment.root)
-        exercise = (str(assignment.root), sandbox_name)
-    context.set_forkserver_preload(preload)  # only a forkserver not yet running takes it
-    count = workers or os.cpu_count() or 1
-    return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
-                                  initargs=(threads_per_worker(count), exercise))
+    return preload
+
+
+def start_forkserver(assignment: AssignmentSpec) -> None:
+    """Start the forkserver now, importing what ``assignment``'s batch needs (about a second with
+    scikit-learn), while the caller probes the sandbox, finds the submissions and opens the
+    gradebook; the pool made later forks its processes from it. Never raises: a forkserver that
+    cannot start fails again, reported, when the pool starts."""
+    import multiprocessing.forkserver
+
+    with contextlib.suppress(Exception):
+        multiprocessing.get_context("forkserver").set_forkserver_preload(forkserver_preload(assignment))
+        multiprocessing.forkserver.ensure_running()
 
 
 def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -> cf.ProcessPoolExecutor:

@@ -104,6 +104,17 @@ class BwrapSandbox(Sandbox):
             return BwrapSandbox._available
 
     @classmethod
+    def probed_ok(cls) -> bool:
+        """Whether this process has probed bubblewrap, successfully (without probing now)."""
+        return BwrapSandbox._available is True
+
+    @classmethod
+    def probed_elsewhere(cls) -> None:
+        """A parent process probed bubblewrap successfully (a batch's pool: no second probe)."""
+        with cls._probe_lock:
+            BwrapSandbox._available = True
+
+    @classmethod
     def _probe(cls) -> bool:
         if not sys.platform.startswith("linux"):
             return False

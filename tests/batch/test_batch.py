@@ -123,3 +123,17 @@ def test_a_pool_started_ahead_grades_the_batch_and_is_shut_down(tmp_path: Path, 
     assert grades["reference"].score == recommender.points and grades["wrong"].verdict is Verdict.FAILED
     with pytest.raises(RuntimeError):  # the batch owned it
         pool.submit(batch._ready)
+
+
+def _probe_state() -> bool | None:
+    from grader.sandbox.bwrap import BwrapSandbox
+
+    return BwrapSandbox._available  # what this process knows without probing
+
+
+def test_the_pools_processes_take_the_parents_bubblewrap_probe() -> None:
+    from grader.sandbox.bwrap import BwrapSandbox
+
+    works = BwrapSandbox.available()
+    with batch.default_executor(1) as pool:
+        assert pool.submit(_probe_state).result() is (True if works else None)
