@@ -69,7 +69,8 @@ def default_url(course: Path) -> str:
     return f"sqlite:///{(Path(course) / 'gradebook.sqlite').resolve()}"
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (a naive one, as SQLite gives it back, is taken as UTC)."""
     return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -171,15 +172,20 @@ class Gradebook:
             row.title, row.checks_hash, row.points = title, checks_hash, points
             session.commit()
 
-    def add_submission(self, *, exercise: str, student: str, sha256: str, submitted_at: dt.datetime,
-                       source: Path) -> int:
-        """Record the submission (idempotent) and keep a copy of its file; return its id."""
+    def keep_copy(self, exercise: str, student: str, sha256: str, source: Path) -> Path:
+        """The gradebook's own copy of a submitted file (made once; OSError if it cannot be)."""
         kept = self.files_dir / exercise / student / f"{sha256}{source.suffix}"
         if not kept.exists():
             kept.parent.mkdir(parents=True, exist_ok=True)
             partial = kept.with_name(f"{kept.name}.{os.getpid()}.{uuid.uuid4().hex}.partial")  # a writer each
             shutil.copyfile(source, partial)
             partial.replace(kept)
+        return kept
+
+    def add_submission(self, *, exercise: str, student: str, sha256: str, submitted_at: dt.datetime,
+                       source: Path) -> int:
+        """Record the submission (idempotent) and keep a copy of its file; return its id."""
+        kept = self.keep_copy(exercise, student, sha256, source)
         with Session(self.engine) as session:
             ex = self._get_or_create(session, Exercise, name=exercise)
             st = self._get_or_create(session, Student, name=student)
@@ -188,7 +194,7 @@ class Gradebook:
             ).first()
             if row is None:
                 row = SubmissionRow(exercise_id=ex.id, student_id=st.id, sha256=sha256,
-                                    submitted_at=_aware(submitted_at), path=str(kept))
+                                    submitted_at=as_utc(submitted_at), path=str(kept))
                 session.add(row)
                 try:
                     session.commit()
@@ -248,7 +254,7 @@ class Gradebook:
             seen: dict[int, Record] = {}
             for result, sub, student in session.execute(query):
                 seen[sub.id] = Record(
-                    student=student, exercise=exercise, submitted_at=_aware(sub.submitted_at), sha256=sub.sha256,
+                    student=student, exercise=exercise, submitted_at=as_utc(sub.submitted_at), sha256=sub.sha256,
                     path=sub.path, grade=Grade.from_dict(result.grade), score=result.score,
                     late_days=result.late_days, penalty=result.penalty,
                 )
@@ -262,7 +268,7 @@ def stage_result(session: Session, submission_id: int, checks_hash: str, grade: 
     sub = session.get(SubmissionRow, submission_id)
     if sub is None:
         raise GradebookError(f"no submission {submission_id}")
-    score, days, fraction = policy.apply(_aware(sub.submitted_at), grade.score)
+    score, days, fraction = policy.apply(as_utc(sub.submitted_at), grade.score)
     data = grade.to_dict()
     values = dict(
         score=score, raw_score=grade.score, max_score=grade.max_score, late_days=days, penalty=fraction,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from grader.core.assignment import AssignmentSpec, checks_hash
 from grader.core.values import Grade
+from grader.course import class_intake
 from grader.course.batch import BatchOutcome, Task, grade_batch
 from grader.course.discover import Found
 from grader.course.gradebook import Gradebook, LatePolicy
@@ -45,15 +46,12 @@ def grade_class(
     gradebook.ensure_exercise(assignment.id, title=assignment.title, checks_hash=digest, points=assignment.points)
     policy = LatePolicy(assignment.due, assignment.late_penalty_per_day)
     outcome = ClassOutcome()
+    admitted = class_intake.admit(gradebook, assignment.id, found)  # one transaction for the class
+    outcome.problems.extend(admitted.problems)
+    done = set() if regrade else class_intake.graded(gradebook, [sub_id for _, sub_id in admitted.rows], digest)
     tasks: list[Task] = []
-    for item in found:
-        try:
-            sub_id = gradebook.add_submission(exercise=assignment.id, student=item.student, sha256=item.sha256,
-                                              submitted_at=item.submitted_at, source=item.path)
-        except OSError as exc:
-            outcome.problems.append(f"{item.path}: cannot keep a copy ({exc.strerror or exc}), skipped")
-            continue
-        if not regrade and gradebook.has_result(sub_id, digest):
+    for item, sub_id in admitted.rows:
+        if sub_id in done:
             outcome.skipped.append(item)
             continue
         tasks.append(Task(sub_id, item.student, item.path, item.sha256))

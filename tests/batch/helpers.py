@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tomllib
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +21,16 @@ SOURCES = {
 #: The strongest sandbox here (bwrap where it works, else process).
 SANDBOX = get_sandbox("auto").name
 JUDGE = str(Path(shutil.which("judge") or (REPO / ".venv" / "bin" / "judge")))
+
+
+def timing_bound(kind: str) -> bool:
+    """Whether an example's grade may depend on the machine's speed: it expects a time limit, or its
+    expected.toml says it is timing-bound (its range covers finishing in time and not)."""
+    expected = SOURCES[kind].parent / "expected.toml"
+    if not expected.is_file():
+        return False
+    text = expected.read_text()
+    return tomllib.loads(text).get("verdict") == "time_limit" or "timing-bound" in text
 
 
 def make_class(folder: Path, kinds: dict[str, str], *, unique: bool = True) -> Path:
