@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tomllib
 import subprocess
 import time
+import tomllib
 from pathlib import Path
 
 from grader.sandbox import get_sandbox
