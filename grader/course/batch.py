@@ -29,7 +29,7 @@ from types import FrameType
 from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
-from grader.course import warmup
+from grader.course import parent_watch, warmup
 from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
 
@@ -63,6 +63,7 @@ class BatchOutcome:
 # -- what runs in the worker process -------------------------------------------------------------
 
 _busy = False
+_orphaned = False
 
 
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
@@ -70,6 +71,14 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt  # pytest stops; grade_one closes the sandbox on the way out
     close_all()  # idle: only what backends keep between submissions (warm pools) is left to stop
     os._exit(0)
+
+
+def _on_grader_gone() -> None:
+    """The grader that owns this pool is gone (killed): nobody will read a result or send work.
+    Stop as SIGTERM would (a grading in progress first closes its sandbox, see :func:`grade_task`)."""
+    global _orphaned
+    _orphaned = True
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 #: The trusted side's thread pools (BLAS, OpenMP and the libraries built on them).
@@ -93,13 +102,17 @@ def pin_thread_pools(threads: int) -> None:
     threadpool_limits(limits=threads)
 
 
-def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None, bwrap_works: bool = False) -> None:
+def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None, bwrap_works: bool = False,
+                 grader_pid: int | None = None) -> None:
     """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly; the trusted
     side's thread pools get this process's share of the cores; with ``exercise`` (its root and the
     sandbox's name) the process gets ready for it (:func:`grader.course.warmup.prepare`);
-    ``bwrap_works``: the parent's bubblewrap probe succeeded (not made again here: 0.1 s)."""
+    ``bwrap_works``: the parent's bubblewrap probe succeeded (not made again here: 0.1 s);
+    ``grader_pid``: the process that made the pool, whose end ends this one too."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if grader_pid is not None:
+        parent_watch.watch(grader_pid, _on_grader_gone)
     pin_thread_pools(threads)
     if bwrap_works:
         from grader.sandbox.bwrap import BwrapSandbox
@@ -137,6 +150,9 @@ def grade_task(assignment_root: str, sandbox_name: str, path: str, sha256: str, 
                          sandbox=_sandbox(sandbox_name), scope="all", secret=secret)
     finally:
         _busy = False
+        if _orphaned:  # the grader is gone: nobody reads this grade
+            close_all()
+            os._exit(0)
 
 
 # -- the parent ---------------------------------------------------------------------------------
@@ -162,7 +178,7 @@ def default_executor(workers: int | None = None, *, assignment: AssignmentSpec |
     from grader.sandbox.bwrap import BwrapSandbox
 
     return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
-                                  initargs=(threads_per_worker(count), exercise, BwrapSandbox.probed_ok()))
+                                  initargs=(threads_per_worker(count), exercise, BwrapSandbox.probed_ok(), os.getpid()))
 
 
 def forkserver_preload(assignment: AssignmentSpec | None) -> list[str]:
