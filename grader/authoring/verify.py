@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from grader.core.grade import grade_one
 from grader.core.preflight import missing_modules, missing_problem
 from grader.core.suite import SUITES
 from grader.core.values import CheckResult, Grade, Submission, Verdict
+from grader.course.warmup import workers_for
 from grader.sandbox.base import Sandbox
 
 #: How often the reference is graded in all; every score must be the same.
@@ -173,43 +174,66 @@ def verify_assignment(
     repeats: int = REFERENCE_REPEATS,
     runs: int = 1,
     secret: bytes | None = None,
+    workers: int | None = 1,
 ) -> VerifyReport:
     """Grade every case ``runs`` times (each grade must land in the case's range), and the
-    reference ``max(repeats, runs)`` times in all (every score the same).
+    reference ``max(repeats, runs)`` times in all (every score the same); with ``workers`` > 1 the
+    gradings run side by side in a batch's process pool over the backend called ``sandbox.name``
+    (as a class batch grades them); None: as many as a batch of that many gradings gets.
 
     A missing reference or stub file raises FileNotFoundError (a broken exercise).
     """
     with tempfile.TemporaryDirectory(prefix="mljudge-verify-") as tmp:
-        return _verify(assignment, sandbox, on_result, (repeats, runs), write_generated_stub(assignment, Path(tmp)),
-                       secret)
-
-
-def _verify(assignment: AssignmentSpec, sandbox: Sandbox, on_result: Callable[[VerifyOutcome], None] | None,
-            repeats: tuple[int, int], generated_stub: Path | None, secret: bytes | None) -> VerifyReport:
-    """``repeats``: how often the reference and how often every other case is graded."""
-    started = time.perf_counter()
-    collected_before = SUITES.collections
-    outcomes: list[VerifyOutcome] = []
-    reference_grades: list[Grade] = []
-    for case in verify_cases(assignment, generated_stub):
-        if not case.path.is_file():
-            raise FileNotFoundError(f"{case.path}: missing ({case.name})")
-        runs = max(1, *repeats) if case.name == "reference" else max(1, repeats[1])
-        for i in range(runs):
-            grade = grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
-                              secret=secret)
-            named = case if runs == 1 else VerifyCase(f"{case.name} #{i + 1}", case.path, case.score_min,
-                                                      case.score_max, case.verdict)
-            outcome = check_case(named, grade)
-            outcomes.append(outcome)
-            if case.name == "reference":
-                reference_grades.append(grade)
+        cases = verify_cases(assignment, write_generated_stub(assignment, Path(tmp)))
+        for case in cases:
+            if not case.path.is_file():
+                raise FileNotFoundError(f"{case.path}: missing ({case.name})")
+        gradings = _gradings(cases, repeats, runs)
+        started = time.perf_counter()
+        collected_before = SUITES.collections
+        count = workers_for(len(gradings), workers)
+        grades: Iterable[Grade]
+        if count > 1:
+            grades = _grade_in_a_batch(assignment, sandbox, gradings, secret, count)
+        else:
+            grades = (grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
+                                secret=secret) for case in gradings)
+        outcomes: list[VerifyOutcome] = []
+        for case, grade in zip(gradings, grades, strict=True):
+            outcomes.append(check_case(case, grade))
             if on_result is not None:
-                on_result(outcome)
-    checks = (
-        check_repeatable(reference_grades),
-        check_fast_enough(reference_grades, assignment.limits.wall_time),
-        check_preload(assignment.preload),
-        check_suite_kept(SUITES.collections - collected_before, len(outcomes)),
-    )
-    return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)
+                on_result(outcomes[-1])
+        reference_grades = [o.grade for o in outcomes if o.case.name.startswith("reference")]
+        checks = (
+            check_repeatable(reference_grades),
+            check_fast_enough(reference_grades, assignment.limits.wall_time),
+            check_preload(assignment.preload),
+            check_suite_kept(SUITES.collections - collected_before, len(outcomes)) if count == 1 else
+            StabilityCheck("checks collected once", True, "not counted: graded in a process pool"),
+        )
+        return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)
+
+
+def _gradings(cases: list[VerifyCase], repeats: int, runs: int) -> list[VerifyCase]:
+    """Every grading, in order: each case ``runs`` times (the reference ``max(repeats, runs)``),
+    named "case #i" when a case is graded more than once."""
+    out = []
+    for case in cases:
+        count = max(1, repeats, runs) if case.name == "reference" else max(1, runs)
+        out += [case] if count == 1 else [VerifyCase(f"{case.name} #{i + 1}", case.path, case.score_min,
+                                                     case.score_max, case.verdict) for i in range(count)]
+    return out
+
+
+def _grade_in_a_batch(assignment: AssignmentSpec, sandbox: Sandbox, gradings: list[VerifyCase],
+                      secret: bytes | None, workers: int) -> list[Grade]:
+    """The gradings' grades, in their order, graded by a batch of ``workers`` processes."""
+    from grader.course.batch import Task, grade_batch
+
+    tasks = [Task(i, case.name, case.path, Submission.from_path(case.path).sha256) for i, case in enumerate(gradings)]
+    outcome = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox.name, workers=workers,
+                          secret=secret)
+    if outcome.interrupted:
+        raise KeyboardInterrupt
+    by_key = {task.key: grade for task, grade in outcome.graded}
+    return [by_key[task.key] for task in tasks]

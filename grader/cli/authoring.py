@@ -34,8 +34,10 @@ from grader.sandbox import SandboxError, get_sandbox
               help="How often the reference is graded; every score must be the same.")
 @click.option("--runs", type=click.IntRange(min=1), default=1, show_default=True,
               help="How often every case is graded; each grade must land in the case's range.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Gradings side by side (default: one per core, as a batch of that many submissions).")
 def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, course: Path | None,
-                   repeats: int, runs: int) -> None:
+                   repeats: int, runs: int, workers: int | None) -> None:
     """Prove EXERCISES sound (all when none given): reference full marks every time and within a
     third of the time limit, stub zero, every example in its range."""
     try:
@@ -43,7 +45,7 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
         if not names:
             raise AssignmentError("no exercises found")
         assignments = [get_assignment(name, home) for name in names]
-        backend = get_sandbox(sandbox)
+        backend = get_sandbox(sandbox, batch=True)  # many gradings of one exercise: a batch's backend
     except (AssignmentError, SandboxError) as exc:
         raise JudgeUsageError(str(exc)) from exc
     secret = secret_of(course)  # the course's hidden data, as grading will see it
@@ -51,7 +53,8 @@ def verify_command(exercises: tuple[str, ...], sandbox: str, home: Path | None, 
     reports: list[VerifyReport] = []
     for assignment in assignments:
         try:
-            report = verify_assignment(assignment, backend, repeats=repeats, runs=runs, secret=secret)
+            report = verify_assignment(assignment, backend, repeats=repeats, runs=runs, secret=secret,
+                                       workers=workers)
         except (FileNotFoundError, StubError) as exc:
             raise JudgeUsageError(str(exc)) from exc
         console.print(_verify_table(report, assignment.limits.wall_time))

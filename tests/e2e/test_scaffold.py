@@ -77,9 +77,29 @@ def test_verify_runs_grades_every_case_that_often_and_finds_a_flaky_example(tmp_
     once = runner.invoke(cli, ["verify", "flaky", *common])
     assert once.exit_code == 0, once.output
     counter.unlink()
-    thrice = runner.invoke(cli, ["verify", "flaky", "--runs", "3", *common])
+    thrice = runner.invoke(cli, ["verify", "flaky", "--runs", "3", "--workers", "1", *common])  # in order
     assert thrice.exit_code != 0, thrice.output
     said = " ".join(thrice.output.split())
     assert "sometimes-right #2: score 0 outside [3, 3]" in said and "sometimes-right #3: score 0" in said
     assert "sometimes-right #1:" not in said and "mean-absolute-error #" not in said.partition("verify summary")[2]
     assert counter.read_text() == "3"
+
+
+def test_verify_with_two_workers_grades_the_same_cases_in_the_same_order(tmp_path: Path) -> None:
+    """``--workers 2``: the gradings run side by side in a batch's pool; the report is the one
+    grading them one by one gives (every case, in order, with its score)."""
+    from grader.authoring.verify import verify_assignment
+    from grader.core.assignment import get_assignment
+    from grader.sandbox import get_sandbox
+
+    assert CliRunner().invoke(cli, ["new", "pair", "--home", str(tmp_path)]).exit_code == 0
+    assignment = get_assignment("pair", tmp_path)
+    sandbox = get_sandbox("process")
+    one = verify_assignment(assignment, sandbox, runs=2, workers=1)
+    two = verify_assignment(assignment, sandbox, runs=2, workers=2)
+    assert one.ok and two.ok, two.failures
+    assert [(o.case.name, o.grade.score) for o in two.outcomes] == [(o.case.name, o.grade.score) for o in one.outcomes]
+    assert len(two.outcomes) == 5 + 2 * 2  # the reference 5 times, the stub and the example twice
+    assert {o.grade.sandbox for o in two.outcomes} == {"process"}
+    kept = {c.name: c for c in two.checks}["checks collected once"]
+    assert kept.ok and "process pool" in kept.detail
