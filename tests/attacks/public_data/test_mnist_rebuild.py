@@ -14,6 +14,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from grader.data import keras_rebuild  # noqa: E402
 from grader.data.keras_rebuild import ModelRefused, rebuild_model  # noqa: E402
 
 pytestmark = pytest.mark.slow  # imports TensorFlow (about 5 s)
@@ -46,6 +47,25 @@ def test_a_builtin_model_is_rebuilt_counted_and_scored_as_itself() -> None:
     assert rebuilt.n_weights == model.count_params() == 4 * 9 + 4 + 13 * 13 * 4 * 10 + 10
     X = np.random.default_rng(0).uniform(size=(40, 28, 28, 1)).astype(np.float32)
     assert np.allclose(rebuilt.scores(X), model.predict(X, verbose=0), atol=1e-5)
+
+
+def test_a_configuration_is_dry_run_once_and_a_refusal_every_time() -> None:
+    """A grading rebuilds one model several times: its dry run is made once; each rebuild is still
+    a model of its own with its own weights, and a refused configuration is refused every time."""
+    model = _small()
+    keras_rebuild._checked_shapes.cache_clear()
+    first = rebuild_model(Handle(model.to_json(), model.get_weights()))
+    other = [np.full_like(w, 0.01) for w in model.get_weights()]
+    second = rebuild_model(Handle(model.to_json(), other))
+    info = keras_rebuild._checked_shapes.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    X = np.random.default_rng(1).uniform(size=(8, 28, 28, 1)).astype(np.float32)
+    assert np.allclose(first.scores(X), model.predict(X, verbose=0), atol=1e-5)
+    assert not np.allclose(second.scores(X), first.scores(X), atol=1e-5)
+    huge = _sequential(_layer("Flatten"), _layer("Dense", units=10**9), _layer("Dense", units=10))
+    for _ in range(2):
+        with pytest.raises(ModelRefused):
+            rebuild_model(Handle(huge, TINY))
 
 
 def test_weights_that_do_not_fit_the_configuration_are_refused() -> None:
