@@ -24,6 +24,9 @@ from grader.sandbox.base import Sandbox
 REFERENCE_REPEATS = 5
 #: The reference's slowest grading must stay within this share of the exercise's wall_time.
 TIME_SHARE = 1.0 / 3.0
+#: With parallel workers, how many gradings (the reference's first) run in verify's own process,
+#: where the checks' collections are counted (a suite collected again for each one is slow).
+IN_PROCESS_FIRST = 2
 #: Scores closer than this are the same score (rounding in the grade).
 SCORE_TOLERANCE = 1e-6
 
@@ -148,7 +151,7 @@ def check_suite_kept(collections: int, grades: int) -> StabilityCheck:
     submission's results in module globals make the suite be dropped after each one (sound, slow)."""
     name = "checks collected once"
     detail = f"collected {collections} time(s) for {grades} gradings"
-    if grades > 2 and collections >= grades:
+    if grades >= 2 and collections >= grades:
         return StabilityCheck(name, True, detail, warning=(
             "the checks were collected again for every submission: they change their modules' globals "
             "(a dict or list filled by one check, a rebound name). Cache trusted values with functools.cache "
@@ -192,12 +195,17 @@ def verify_assignment(
         started = time.perf_counter()
         collected_before = SUITES.collections
         count = workers_for(len(gradings), workers)
+
+        def here(case: VerifyCase) -> Grade:
+            return grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
+                             secret=secret)
+
         grades: Iterable[Grade]
+        counted = len(gradings)  # gradings in this process, whose check collections are counted
         if count > 1:
-            grades = _grade_in_a_batch(assignment, sandbox, gradings, secret, count)
+            grades, counted = _grade_side_by_side(assignment, sandbox, gradings, secret, count, here)
         else:
-            grades = (grade_one(assignment=assignment, submission=Submission.from_path(case.path), sandbox=sandbox,
-                                secret=secret) for case in gradings)
+            grades = (here(case) for case in gradings)
         outcomes: list[VerifyOutcome] = []
         for case, grade in zip(gradings, grades, strict=True):
             outcomes.append(check_case(case, grade))
@@ -208,8 +216,7 @@ def verify_assignment(
             check_repeatable(reference_grades),
             check_fast_enough(reference_grades, assignment.limits.wall_time),
             check_preload(assignment.preload),
-            check_suite_kept(SUITES.collections - collected_before, len(outcomes)) if count == 1 else
-            StabilityCheck("checks collected once", True, "not counted: graded in a process pool"),
+            check_suite_kept(SUITES.collections - collected_before, counted),
         )
         return VerifyReport(assignment.id, tuple(outcomes), checks, time.perf_counter() - started)
 
@@ -225,15 +232,27 @@ def _gradings(cases: list[VerifyCase], repeats: int, runs: int) -> list[VerifyCa
     return out
 
 
-def _grade_in_a_batch(assignment: AssignmentSpec, sandbox: Sandbox, gradings: list[VerifyCase],
-                      secret: bytes | None, workers: int) -> list[Grade]:
-    """The gradings' grades, in their order, graded by a batch of ``workers`` processes."""
-    from grader.course.batch import Task, grade_batch
+def _grade_side_by_side(assignment: AssignmentSpec, sandbox: Sandbox, gradings: list[VerifyCase],
+                        secret: bytes | None, workers: int, here: Callable[[VerifyCase], Grade]
+                        ) -> tuple[list[Grade], int]:
+    """The gradings' grades in their order, and how many were graded in this process: the first
+    ``IN_PROCESS_FIRST`` (the reference) here, where the checks' collections are counted, while a
+    batch's pool of ``workers`` processes starts; then the rest on that pool."""
+    from grader.course.batch import Task, grade_batch, start_pool
 
-    tasks = [Task(i, case.name, case.path, Submission.from_path(case.path).sha256) for i, case in enumerate(gradings)]
+    head, rest = gradings[:IN_PROCESS_FIRST], gradings[IN_PROCESS_FIRST:]
+    if not rest:
+        return [here(case) for case in head], len(head)
+    pool = start_pool(assignment=assignment, sandbox_name=sandbox.name, workers=min(workers, len(rest)))
+    try:
+        first = [here(case) for case in head]
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    tasks = [Task(i, case.name, case.path, Submission.from_path(case.path).sha256) for i, case in enumerate(rest)]
     outcome = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox.name, workers=workers,
-                          secret=secret)
+                          secret=secret, pool=pool)
     if outcome.interrupted:
         raise KeyboardInterrupt
     by_key = {task.key: grade for task, grade in outcome.graded}
-    return [by_key[task.key] for task in tasks]
+    return first + [by_key[task.key] for task in tasks], len(head)

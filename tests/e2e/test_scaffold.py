@@ -102,4 +102,21 @@ def test_verify_with_two_workers_grades_the_same_cases_in_the_same_order(tmp_pat
     assert len(two.outcomes) == 5 + 2 * 2  # the reference 5 times, the stub and the example twice
     assert {o.grade.sandbox for o in two.outcomes} == {"process"}
     kept = {c.name: c for c in two.checks}["checks collected once"]
-    assert kept.ok and "process pool" in kept.detail
+    assert kept.ok and not kept.warning and kept.detail.endswith("for 2 gradings"), kept
+
+
+def test_verify_with_two_workers_still_warns_of_checks_collected_for_every_submission(tmp_path: Path) -> None:
+    """A check that keeps results in a module global makes its suite be collected again for every
+    submission; verify's first gradings run in its own process, so the warning survives ``--workers``."""
+    from grader.authoring.verify import verify_assignment
+    from grader.core.assignment import get_assignment
+    from grader.sandbox import get_sandbox
+
+    assert CliRunner().invoke(cli, ["new", "greedy", "--home", str(tmp_path)]).exit_code == 0
+    checks = tmp_path / "assignments" / "greedy" / "checks" / "public" / "test_public.py"
+    text = checks.read_text().replace("    got = float(", "    got = SEEN.append(None) or float(")
+    checks.write_text(text + "\n\nSEEN = []  # filled by a check: the suite cannot be kept\n")
+    report = verify_assignment(get_assignment("greedy", tmp_path), get_sandbox("process"), runs=2, workers=2)
+    assert report.ok, report.failures
+    kept = {c.name: c for c in report.checks}["checks collected once"]
+    assert kept.ok and "collected again for every submission" in kept.warning, kept
