@@ -86,7 +86,7 @@ def _cpu_seconds(accounting: Path) -> float:
     return int(fields.get("usage_usec", 0)) / 1e6
 
 
-def _descendants(pid: int) -> set[int]:
+def descendants(pid: int) -> set[int]:
     """``pid`` and every process below it."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -117,7 +117,7 @@ def wait_for_busy_worker(judge: int, cpu_seconds: float = 0.5, timeout: float = 
         if not bases:
             time.sleep(1.0)
             return
-        owners = {f"w-{pid}-" for pid in _descendants(judge)}
+        owners = {f"w-{pid}-" for pid in descendants(judge)}
         groups = [g for b in bases for g in b.iterdir() if g.is_dir() and g.name.startswith(tuple(owners))]
         files = [f for g in groups for name in ("cpuacct.usage", "cpu.stat") for f in g.rglob(name)]
         if any(_cpu_seconds(f) >= cpu_seconds for f in files):

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.batch.helpers import EXAMPLES, EXERCISE, SANDBOX
+from tests.batch.helpers import EXAMPLES, EXERCISE, SANDBOX, descendants
 from tests.conftest import REPO
 
 GRADER = """
@@ -29,28 +29,6 @@ time.sleep(600)
 """
 
 
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rpartition(")")[2].split()[1])
-            tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def _descendants(pid: int) -> set[int]:
-    tree, found, todo = _children(), set(), [pid]
-    while todo:
-        for child in tree.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
@@ -67,7 +45,7 @@ def test_a_killed_grader_leaves_no_pool_forkserver_or_sandbox_behind() -> None:
     try:
         assert grader.stdout is not None and grader.stdout.readline().strip() == "ready"
         time.sleep(3)  # the looping submission is inside its sandbox by now
-        left = _descendants(grader.pid)
+        left = descendants(grader.pid) - {grader.pid}
         assert len(left) >= 4, left  # the forkserver, two pool processes, the sandbox (at least)
         os.kill(grader.pid, signal.SIGKILL)
         grader.wait(10)
