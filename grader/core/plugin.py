@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 from grader.core.changed_arguments import ChangedArguments
+from grader.core.failure_where import own_frames, where_text
 from grader.core.leaderboard import Leaderboard
 from grader.core.remote import RemoteObject, SubmissionFault, WorkerSession
 from grader.core.text import printable
@@ -344,26 +345,17 @@ def _instructor_text(item: pytest.Item, call: pytest.CallInfo[None], report: pyt
     never the check's arguments (``submission = <module object …>``), the judge's proxy or pytest.
     A failure outside the exercise's files (the ``submission`` fixture: an import that failed) is
     its message alone."""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    headline = crash.message.strip() if crash is not None and crash.message else ""
     if call.excinfo is None:
-        return f"{headline}\n\n{report.longreprtext}" if headline else report.longreprtext
-    own = _check_frames(item, call.excinfo)
+        return report.longreprtext
+    headline = call.excinfo.exconly(tryshort=True).strip()
+    own = own_frames(call.excinfo.tb, Path(item.config.rootpath))
     if not own:
         return headline or report.longreprtext
     try:
-        where = str(call.excinfo.getrepr(style="short", funcargs=False, showlocals=False, chain=False,
-                                         tbfilter=lambda _info: own))
+        where = where_text(call.excinfo, own)
     except Exception:  # pytest's own report stays if the short form cannot be made
         where = report.longreprtext
     return f"{headline}\n\n{where}" if headline else where
-
-
-def _check_frames(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
-    """The traceback's frames in the exercise's own files (the checks and their helpers)."""
-    root = Path(item.config.rootpath)
-    traceback = excinfo.traceback
-    return type(traceback)([entry for entry in traceback if Path(str(entry.path)).is_relative_to(root)])
 
 
 _INTERNALS = re.compile(r" at 0x[0-9a-fA-F]+|<(function|module|bound method|built-in|class|object) ")

@@ -123,9 +123,10 @@ class CheckSuite:
         cwd = os.getcwd()
         with _pytest_environment(), _forget_check_modules(rootdir):
             self.config = _prepareconfig(pytest_args(paths, rootdir), plugins=[self.plugin])
-            # pytest's own report of a failure in its cheap form (no source parsed for every frame; the
-            # terminal plugin that owns --tb is off): the instructor's text is made from the check's frames
-            self.config.option.tbstyle = "native"
+            # pytest's own report of a failure in its cheapest form, the exception's lines (no source read
+            # for any frame; the terminal plugin that owns --tb is off): the instructor's text is made
+            # from the check's own frames (grader.core.failure_where)
+            self.config.option.tbstyle = "line"
             self.session = Session.from_config(self.config)
             try:
                 self.config._do_configure()

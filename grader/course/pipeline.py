@@ -1,6 +1,7 @@
 """Class-scale grading, end to end: discovered submissions -> gradebook -> parallel batch -> results.
 
-Each result is committed as soon as it arrives; submissions whose (content hash, checks hash)
+Results are committed as they arrive, in small groups (:mod:`grader.course.group_commit`: within
+about a quarter of a second); submissions whose (content hash, checks hash)
 already has a result are skipped unless ``regrade``.
 """
 
@@ -15,7 +16,8 @@ from grader.core.values import Grade
 from grader.course import class_intake
 from grader.course.batch import BatchOutcome, Task, grade_batch
 from grader.course.discover import Found
-from grader.course.gradebook import Gradebook, LatePolicy
+from grader.course.gradebook import Gradebook, LatePolicy, NewResult
+from grader.course.group_commit import GroupCommit
 
 
 @dataclass
@@ -56,14 +58,16 @@ def grade_class(
             continue
         tasks.append(Task(sub_id, item.student, item.path, item.sha256))
 
-    def record(task: Task, grade: Grade) -> None:
-        gradebook.record(task.key, digest, grade, policy)
-        if on_result is not None:
-            on_result(task, grade)
-
     if not tasks and pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
         return outcome
-    outcome.batch = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox_name, on_result=record,
-                                executor=executor, workers=workers, progress=progress, secret=secret, pool=pool)
+    with GroupCommit[NewResult](gradebook.record_many) as writer:
+
+        def record(task: Task, grade: Grade) -> None:
+            writer.put(NewResult(task.key, digest, grade, policy))
+            if on_result is not None:
+                on_result(task, grade)
+
+        outcome.batch = grade_batch(assignment=assignment, tasks=tasks, sandbox_name=sandbox_name, on_result=record,
+                                    executor=executor, workers=workers, progress=progress, secret=secret, pool=pool)
     return outcome

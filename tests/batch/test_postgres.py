@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,25 +105,48 @@ def test_a_class_graded_into_postgres_lands_as_in_sqlite(
         assert record.submitted_at.tzinfo is not None
 
 
-def test_each_result_is_committed_as_it_arrives(pg_url: str, tmp_path: Path, recommender: AssignmentSpec) -> None:
-    subs = make_class(tmp_path / "subs", QUICK)
+def test_each_result_is_committed_within_the_linger_of_its_arrival(
+        pg_url: str, tmp_path: Path, recommender: AssignmentSpec) -> None:
+    """Results are committed in groups (one transaction for those that arrive together), yet another
+    connection sees every result within a second of its grading (the linger is a quarter)."""
+    kinds = {f"s{i}": kind for i, kind in enumerate(list(QUICK.values()) * 3)}
+    subs = make_class(tmp_path / "subs", kinds)
     found = discover(subs, exercise=recommender.id, exercise_file=recommender.file,
                      course=tmp_path / "course").submissions
-    assert len(found) == len(QUICK)
-    seen: list[int] = []
+    assert len(found) == len(kinds)
+    arrived: list[float] = []
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
 
-    def on_result(_task: object, _grade: object) -> None:
-        # another connection already sees this result and every one before it
-        seen.append(int(_rows(pg_url, "select count(*) from results")[0][0]))  # type: ignore[call-overload]
+    def poll() -> None:  # what another connection sees, every 20 ms
+        engine = create_engine(pg_url, poolclass=NullPool)
+        try:
+            with engine.connect() as con:
+                while not stop.is_set():
+                    count = int(con.execute(text("select count(*) from results")).scalar_one())
+                    con.rollback()  # the next query sees what was committed meanwhile
+                    samples.append((time.monotonic(), count))
+                    time.sleep(0.02)
+        finally:
+            engine.dispose()
 
     gradebook = Gradebook(pg_url, tmp_path / "course" / "files")
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
     try:
         outcome = grade_class(assignment=recommender, found=found, gradebook=gradebook, sandbox_name=SANDBOX,
-                              workers=2, on_result=on_result)
+                              workers=2, on_result=lambda _task, _grade: arrived.append(time.monotonic()))
+        time.sleep(0.1)
     finally:
+        stop.set()
+        poller.join()
         gradebook.close()
-    assert len(outcome.batch.graded) == len(QUICK)
-    assert seen == list(range(1, len(QUICK) + 1))
+    assert len(outcome.batch.graded) == len(kinds) == len(arrived)
+    assert samples[-1][1] == len(kinds)
+    assert arrived[-1] - arrived[0] > 1.5  # long enough for a result kept back until the end to show
+    for count, moment in enumerate(arrived, start=1):
+        seen = next(at for at, visible in samples if visible >= count)
+        assert seen - moment <= 1.0, (count, seen - moment)
 
 
 @pytest.mark.slow
