@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:  # Alembic is imported when a schema is made or changed, not each time one is opened
+    from alembic.config import Config
+
+#: Where Alembic keeps the revision of a gradebook made by migrations.
+VERSION_TABLE = "alembic_version"
 
 #: The newest revision under migrations/versions (a unit test checks it against Alembic's head).
 HEAD = "0004"
@@ -31,6 +34,8 @@ class SchemaState(enum.Enum):
 
 
 def config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     cfg.attributes["connection"] = connection
@@ -38,10 +43,20 @@ def config(connection: Connection) -> Config:
 
 
 def revision_of(connection: Connection) -> str | None:
+    """The gradebook's revision, read as Alembic keeps it (one row of ``alembic_version``)."""
+    if VERSION_TABLE not in inspect(connection).get_table_names():
+        return None
+    rows = connection.execute(text(f"select version_num from {VERSION_TABLE}")).all()
+    if len(rows) <= 1:
+        return str(rows[0][0]) if rows else None
+    from alembic.runtime.migration import MigrationContext  # several heads: Alembic's own error
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory(str(Path(__file__).with_name("migrations")))
     return {script.revision for script in scripts.walk_revisions()}
 
@@ -68,6 +83,8 @@ def upgrade(connection: Connection) -> tuple[str | None, str]:
     state, before = state_of(connection)
     if state is SchemaState.UNKNOWN:
         raise ValueError(f"revision {before or '(none)'} is not one this judge knows: a newer judge wrote it")
+    from alembic import command
+
     cfg = config(connection)
     if state is SchemaState.LEGACY:
         command.stamp(cfg, LEGACY)

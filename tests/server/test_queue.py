@@ -176,6 +176,30 @@ def test_head_is_the_newest_migration() -> None:
     assert scripts.get_current_head() == migrate.HEAD
 
 
+def test_the_revision_is_read_as_alembic_reads_it(tmp_path: Path) -> None:
+    """Opening a gradebook reads its revision without Alembic; the answer is Alembic's own."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from grader.course import migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'g.sqlite'}")
+    try:
+        seen = []
+        for step in ("empty", "made", "stamped older"):
+            with engine.begin() as conn:
+                if step == "made":
+                    migrate.upgrade(conn)
+                elif step == "stamped older":
+                    from alembic import command
+
+                    command.stamp(migrate.config(conn), migrate.LEGACY)
+                seen.append((migrate.revision_of(conn), MigrationContext.configure(conn).get_current_revision()))
+        assert seen == [(None, None), (migrate.HEAD, migrate.HEAD), (migrate.LEGACY, migrate.LEGACY)]
+    finally:
+        engine.dispose()
+
+
 def test_a_worker_on_another_machine_grades_from_the_gradebooks_copy(tmp_path: Path) -> None:
     """Workers elsewhere share only the database: the server's files folder is not theirs."""
     server = _book(tmp_path)
