@@ -1,8 +1,8 @@
 """Class-scale grading, end to end: discovered submissions -> gradebook -> parallel batch -> results.
 
 Results are committed as they arrive, in small groups (:mod:`grader.course.group_commit`: within
-about a quarter of a second); submissions whose (content hash, checks hash)
-already has a result are skipped unless ``regrade``.
+about a quarter of a second); submissions whose (content hash, checks hash) already has a result
+are skipped unless ``regrade``.
 """
 
 from __future__ import annotations
