@@ -28,7 +28,6 @@ from grader.core.assignment import AssignmentError, get_assignment
 from grader.core.text import printable
 from grader.course.discover import DiscoveryError, discover
 from grader.course.inbox import course_root
-from grader.sandbox import SandboxError, get_sandbox
 
 
 @cli.command("grade")
@@ -69,14 +68,20 @@ def grade_command(exercise: str, path: Path | None, json_out: str | None, detail
 def _run_class(exercise: str, source: Path | None, *, inbox: bool, all_attempts: bool, regrade: bool,
                workers: int | None, scheduler: str | None, course: Path, db: str | None, sandbox_name: str,
                home: Path | None) -> None:
-    from grader.course.batch import start_forkserver, start_pool
+    from grader.course import forkserver
     from grader.course.warmup import workers_for
 
     err = make_console(stderr=True)
     try:
         assignment = get_assignment(exercise, home)
-        if scheduler is None:
-            start_forkserver(assignment)  # its imports go on while the sandbox is probed, the files found
+    except AssignmentError as exc:
+        raise JudgeUsageError(str(exc)) from exc
+    if scheduler is None:
+        forkserver.start(assignment)  # first: its imports go on while the sandbox is probed, the files found
+    from grader.course.batch import start_pool
+    from grader.sandbox import SandboxError, get_sandbox
+
+    try:
         sandbox = get_sandbox(sandbox_name, batch=True)
         found = discover(source, exercise=assignment.id, exercise_file=assignment.file, course=course,
                          inbox=inbox, all_attempts=all_attempts)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
@@ -29,7 +28,8 @@ from types import FrameType
 from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
-from grader.course import parent_watch, warmup
+from grader.course import forkserver, parent_watch, warmup
+from grader.course.single_threaded_imports import THREAD_VARIABLES
 from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
 
@@ -79,11 +79,6 @@ def _on_grader_gone() -> None:
     global _orphaned
     _orphaned = True
     os.kill(os.getpid(), signal.SIGTERM)
-
-
-#: The trusted side's thread pools (BLAS, OpenMP and the libraries built on them).
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
 def threads_per_worker(workers: int, cores: int | None = None) -> int:
@@ -169,39 +164,15 @@ def judge_error(assignment: AssignmentSpec, task: Task, reason: str, sandbox: st
 def default_executor(workers: int | None = None, *, assignment: AssignmentSpec | None = None,
                      sandbox_name: str = "auto") -> cf.ProcessPoolExecutor:
     """A process pool with one worker per core (forkserver: no threads or open files inherited).
-    With ``assignment``, the forkserver imports what its checks import, and each process gets
-    ready for it as it starts (:mod:`grader.course.warmup`)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(forkserver_preload(assignment))  # only a forkserver not yet running takes it
+    With ``assignment``, the forkserver imports what its checks import (:mod:`grader.course.forkserver`),
+    and each process gets ready for it as it starts (:mod:`grader.course.warmup`)."""
+    mp_context = forkserver.context(assignment)
     exercise = (str(assignment.root), sandbox_name) if assignment is not None else None
     count = workers or os.cpu_count() or 1
     from grader.sandbox.bwrap import BwrapSandbox
 
-    return cf.ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_worker_init,
+    return cf.ProcessPoolExecutor(max_workers=count, mp_context=mp_context, initializer=_worker_init,
                                   initargs=(threads_per_worker(count), exercise, BwrapSandbox.probed_ok(), os.getpid()))
-
-
-def forkserver_preload(assignment: AssignmentSpec | None) -> list[str]:
-    """What the forkserver imports once for the machine, not once per process: the judge (its
-    pytest and numpy) and what the checks import. (Each process still runs a console script such
-    as `judge` again, as multiprocessing does: ``grader.cli`` imports only click, its commands'
-    modules are imported when they run.)"""
-    preload = ["grader.course.batch", "grader.core.grade"]
-    if assignment is not None:
-        preload += warmup.check_imports(_check_folders(assignment), assignment.root)
-    return preload
-
-
-def start_forkserver(assignment: AssignmentSpec) -> None:
-    """Start the forkserver now, importing what ``assignment``'s batch needs (about a second with
-    scikit-learn), while the caller probes the sandbox, finds the submissions and opens the
-    gradebook; the pool made later forks its processes from it. Never raises: a forkserver that
-    cannot start fails again, reported, when the pool starts."""
-    import multiprocessing.forkserver
-
-    with contextlib.suppress(Exception):
-        multiprocessing.get_context("forkserver").set_forkserver_preload(forkserver_preload(assignment))
-        multiprocessing.forkserver.ensure_running()
 
 
 def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -> cf.ProcessPoolExecutor:
@@ -216,10 +187,6 @@ def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -
 
     threading.Thread(target=start, name="mljudge-pool-start", daemon=True).start()
     return pool
-
-
-def _check_folders(assignment: AssignmentSpec) -> list[Path]:
-    return [assignment.public_checks, *([assignment.hidden_checks] if assignment.hidden_checks.is_dir() else [])]
 
 
 def _stop_pool(executor: cf.Executor) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
+from grader.course import forkserver
 from grader.course.batch import THREAD_VARIABLES, default_executor, threads_per_worker
+from tests.conftest import REPO
 
 
 def pool_widths() -> dict[str, object]:
@@ -34,3 +38,27 @@ def test_pool_processes_use_their_share_only() -> None:
         executor.shutdown()
     assert set(widths["env"].values()) == {str(share)}, widths
     assert widths["pools"] and max(widths["pools"]) <= share, widths
+
+
+
+def test_the_forkserver_imports_with_one_thread_per_pool() -> None:
+    """Its first preload pins the pools, so numpy's OpenBLAS (and the rest) start no thread per core
+    beside the grader; a test in a fresh interpreter, as the forkserver is one."""
+    assert forkserver.preload(None)[0] == "grader.course.single_threaded_imports"
+    probe = ("import grader.course.single_threaded_imports, numpy, os\n"
+             "print(open(f'/proc/{os.getpid()}/status').read().split('Threads:')[1].split()[0])")
+    threads = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60,
+                             check=True).stdout.strip()
+    assert threads == "1", threads
+
+
+def test_a_single_worker_widens_its_pools_to_every_core_again() -> None:
+    """A grading process forked from that forkserver gets its share of the cores (all of them, alone)."""
+    cores = os.cpu_count() or 1
+    executor = default_executor(1)
+    try:
+        widths = executor.submit(pool_widths).result(timeout=120)
+    finally:
+        executor.shutdown()
+    assert set(widths["env"].values()) == {str(cores)}, widths
+    assert widths["pools"] and max(widths["pools"]) == cores, widths

@@ -1,0 +1,18 @@
+"""Imported first by a batch's forkserver (:mod:`grader.course.forkserver`): the libraries it then
+imports (numpy's OpenBLAS, scikit-learn's OpenMP…) start one thread each, not one per core.
+
+Starting a thread pool per core cost the forkserver about 0.15 s of CPU on another core while the
+grader was busy there; each grading process forked from it sets its own share of the cores
+(:func:`grader.course.batch.pin_thread_pools`, which can raise a pool as well as lower it).
+"""
+
+from __future__ import annotations
+
+import os
+
+#: The trusted side's thread pools (BLAS, OpenMP and the libraries built on them).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+for _name in THREAD_VARIABLES:
+    os.environ[_name] = "1"
