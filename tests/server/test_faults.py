@@ -57,13 +57,16 @@ def _drained(url: str, acked: set[int], timeout: float) -> None:
                          f"{len(acked - graded)} acknowledged submissions without a result")
 
 
-def _wait_until_grading(url: str, worker: str, timeout: float = 120) -> None:
+def _wait_until_grading(url: str, worker: str, log: Path, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _rows(url, f"select count(*) from jobs where state = 'running' and worker = '{worker}'")[0][0]:
             return
         time.sleep(0.05)
-    raise AssertionError(f"worker {worker} never started grading")
+    states = _rows(url, "select state, worker, count(*) from jobs group by state, worker order by 1, 2")
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+    raise AssertionError(f"worker {worker} never started grading; jobs (state, worker, count): {states}\n"
+                         f"its log ends:\n{tail}")
 
 
 class _Uploads:
@@ -113,7 +116,7 @@ def test_kill_9_of_the_server_and_a_worker_loses_nothing_and_grades_each_once(pg
             for burst in range(BURSTS):
                 futures = uploads.burst(burst, pool)
                 if burst == 1:  # one worker dies mid-grading
-                    _wait_until_grading(pg_url, "w0")
+                    _wait_until_grading(pg_url, "w0", logs / "w0.log")
                     workers[0].kill9()
                 if burst == 2:  # the server dies with uploads in flight, and comes back
                     for _ in range(20):
