@@ -4,7 +4,9 @@ Each run is a fresh `python -m grader grade EXERCISE DIR --course NEW` (start-up
 gradebook, pool, zygotes, grading, all of it), the modes interleaved rep by rep so that drift
 hits them alike. The submissions are the 20 of `bench/warm.py` (12 right, 4 wrong, 2 raising,
 2 syntax errors), repeated with a comment to make `--n` distinct files. Prints the median seconds
-per submission of each mode and default / one worker (below 1: the default is faster).
+per submission of each mode and default / one worker (below 1: the default is faster), and the
+machine's busy CPU time per submission of each mode (``/proc/stat``: run it on a quiet machine),
+with the bound it sets: the default cannot finish faster than its CPU time spread over every core.
 
 Run: `.venv/bin/python bench/workers.py` (20 and 200 submissions, 3 reps), or e.g.
 `.venv/bin/python bench/workers.py --n 20 --reps 5 --exercise metrics`.
@@ -47,15 +49,22 @@ def make(exercise: str, n: int, folder: Path) -> Path:
     return out
 
 
-def grade(exercise: str, folder: Path, course: Path, extra: list[str], code: Path = REPO) -> float:
+def busy_cpu_seconds() -> float:
+    """The whole machine's busy CPU time so far (``/proc/stat``; every process, sandboxes included)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(fields) - fields[3]) / os.sysconf("SC_CLK_TCK")  # all but idle
+
+
+def grade(exercise: str, folder: Path, course: Path, extra: list[str], code: Path = REPO) -> tuple[float, float]:
+    """(wall seconds, busy CPU seconds of the machine) of one ``judge grade``: run on a quiet machine."""
     argv = [sys.executable, "-m", "grader", "grade", exercise, str(folder), "--course", str(course), *extra]
     env = {**os.environ, "PYTHONPATH": str(code), "MLJUDGE_HOME": str(code)}
-    started = time.perf_counter()
+    cpu, started = busy_cpu_seconds(), time.perf_counter()
     done = subprocess.run(argv, cwd=code, env=env, capture_output=True, text=True, timeout=3600, check=False)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, busy_cpu_seconds() - cpu
     if done.returncode != 0:
         raise SystemExit(f"judge grade {' '.join(extra)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
-    return elapsed
+    return elapsed, cpu
 
 
 def bench(exercise: str, n: int, reps: int) -> None:
@@ -66,11 +75,22 @@ def bench(exercise: str, n: int, reps: int) -> None:
         if BASELINE is not None:
             modes |= {f"baseline {name}": (extra, BASELINE) for name, extra in MODES.items()}
         times: dict[str, list[float]] = {mode: [] for mode in modes}
+        cpus: dict[str, list[float]] = {mode: [] for mode in modes}
         for rep in range(reps):
             for i, (mode, (extra, code)) in enumerate(modes.items()):
-                times[mode].append(grade(exercise, folder, Path(tmp) / f"course-{rep}-{i}", extra, code) / n)
+                wall, cpu = grade(exercise, folder, Path(tmp) / f"course-{rep}-{i}", extra, code)
+                times[mode].append(wall / n)
+                cpus[mode].append(cpu / n)
             print(f"  rep {rep + 1}: " + "  ".join(f"{m} {t[-1]:.3f} s/sub" for m, t in times.items()), flush=True)
     med = {mode: statistics.median(t) for mode, t in times.items()}
+    cpu_med = {mode: statistics.median(c) for mode, c in cpus.items()}
+    cores = os.cpu_count() or 1
+    # the default cannot take less than its CPU time spread over every core: one worker's time over that
+    # is the most ``one worker / default`` can be with this much work per submission
+    print("  busy CPU per submission (whole machine): "
+          + ", ".join(f"{m} {c * 1000:.0f} ms" for m, c in cpu_med.items())
+          + f"; one worker uses {cpu_med['--workers 1'] / med['--workers 1']:.2f} cores; one worker / default "
+          f"is at most {med['--workers 1'] / (cpu_med['default'] / cores):.2f} on {cores} cores", flush=True)
     ratio = f"default / one worker = {med['default'] / med['--workers 1']:.2f}"
     if BASELINE is not None:
         ratio += (f", baseline's {med['baseline default'] / med['baseline --workers 1']:.2f}"
