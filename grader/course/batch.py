@@ -29,7 +29,7 @@ from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
 from grader.course import forkserver, parent_watch, warmup
-from grader.course.single_threaded_imports import THREAD_VARIABLES
+from grader.course.forkserver import THREAD_VARIABLES
 from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
 

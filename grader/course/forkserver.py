@@ -20,6 +20,10 @@ from grader.course import warmup
 if TYPE_CHECKING:
     from grader.core.assignment import AssignmentSpec
 
+#: The trusted side's thread pools (BLAS, OpenMP and the libraries built on them).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
 #: The judge's own modules every grading process runs (the first keeps the imports' thread pools small).
 JUDGE_MODULES = ("grader.course.single_threaded_imports", "grader.course.batch", "grader.core.grade")
 

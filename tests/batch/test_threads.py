@@ -50,6 +50,11 @@ def test_the_forkserver_imports_with_one_thread_per_pool() -> None:
     threads = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60,
                              check=True).stdout.strip()
     assert threads == "1", threads
+    importer = ("import os\nos.environ.pop('OMP_NUM_THREADS', None)\nimport grader.course.batch, grader.cli.classwide\n"
+                "print(os.environ.get('OMP_NUM_THREADS'))")
+    unchanged = subprocess.run([sys.executable, "-c", importer], cwd=REPO, capture_output=True, text=True,
+                               timeout=60, check=True).stdout.strip()
+    assert unchanged == "None", "importing the batch changed the grader's own thread pools"
 
 
 def test_a_single_worker_widens_its_pools_to_every_core_again() -> None:
