@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.forkserver
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.course import warmup
@@ -28,10 +27,6 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 JUDGE_MODULES = ("grader.course.single_threaded_imports", "grader.course.batch", "grader.core.grade")
 
 
-def check_folders(assignment: AssignmentSpec) -> list[Path]:
-    return [assignment.public_checks, *([assignment.hidden_checks] if assignment.hidden_checks.is_dir() else [])]
-
-
 def preload(assignment: AssignmentSpec | None) -> list[str]:
     """What the forkserver imports once for the machine, not once per process: the judge and what
     the checks import at their top. (Each process still runs a console script such as `judge`
@@ -39,7 +34,7 @@ def preload(assignment: AssignmentSpec | None) -> list[str]:
     imported when they run.)"""
     modules = list(JUDGE_MODULES)
     if assignment is not None:
-        modules += warmup.check_imports(check_folders(assignment), assignment.root)
+        modules += warmup.check_imports(warmup.check_folders(assignment), assignment.root)
     return modules
 
 

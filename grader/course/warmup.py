@@ -17,6 +17,10 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.core.assignment import AssignmentSpec
 
 #: A grading process beyond the first is started only for this many submissions each: a second
 #: process and its zygote cost about half a second of start-up on a core of their own. Measured
@@ -33,6 +37,11 @@ def workers_for(tasks: int, requested: int | None = None, cores: int | None = No
     if requested is not None:
         return max(1, min(requested, tasks))
     return max(1, min(cores or os.cpu_count() or 1, tasks // MIN_TASKS_PER_WORKER))
+
+
+def check_folders(assignment: AssignmentSpec) -> list[Path]:
+    """The exercise's check folders a batch grades with: the public ones, and the hidden ones if any."""
+    return [assignment.public_checks, *([assignment.hidden_checks] if assignment.hidden_checks.is_dir() else [])]
 
 
 def check_imports(folders: Iterable[Path], root: Path) -> tuple[str, ...]:
@@ -83,10 +92,7 @@ def prepare(assignment_root: str, sandbox_name: str) -> None:
     warm = threading.Thread(target=_quietly, args=(sandbox.prepare, assignment.preload, assignment.allowed),
                             name="mljudge-prepare", daemon=True)
     warm.start()
-    paths = [assignment.public_checks]
-    if assignment.hidden_checks.is_dir():
-        paths.append(assignment.hidden_checks)
-    _quietly(SUITES.get, paths, assignment.root)
+    _quietly(SUITES.get, check_folders(assignment), assignment.root)
     warm.join()
 
 
