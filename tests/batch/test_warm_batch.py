@@ -57,12 +57,27 @@ def orphans() -> list[str]:
         pid = folder.name.split("-")[2]
         if pid.isdigit() and not _alive(int(pid)):
             found.append(f"folder {folder}")
-    for base in CGROUP_ROOT.glob(f"**/{BASE}"):
-        for group in base.iterdir() if base.is_dir() else ():
+    for base in _group_bases():
+        try:  # a grader's sweep may remove groups while we look
+            groups = list(base.iterdir()) if base.is_dir() else []
+        except OSError:
+            continue
+        for group in groups:
             parts = group.name.split("-")
             if len(parts) == 3 and parts[0] == "w" and parts[1].isdigit() and not _alive(int(parts[1])):
                 found.append(f"cgroup {group}")
     return found
+
+
+def _group_bases() -> list[Path]:
+    """Every ``mljudge`` base of control groups; the walk is made again if a group it passes is
+    removed meanwhile (a grader's sweep)."""
+    for _ in range(5):
+        try:
+            return list(CGROUP_ROOT.glob(f"**/{BASE}"))
+        except OSError:
+            time.sleep(0.1)
+    return list(CGROUP_ROOT.glob(f"**/{BASE}"))
 
 
 def _settled(before: set[str]) -> set[str]:
