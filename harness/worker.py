@@ -40,6 +40,7 @@ from harness.protocol import (
     parse_frame,
     write_all,
 )
+from harness.seeding import Seeder, parse_seed
 
 MAX_MESSAGE = 4000
 MAX_TRACEBACK = 8000
@@ -48,10 +49,11 @@ MAX_TRACEBACK = 8000
 class Worker:
     """Holds the submission's objects and answers requests about them."""
 
-    def __init__(self, out_fd: int) -> None:
+    def __init__(self, out_fd: int, seeder: Seeder | None = None) -> None:
         self.out_fd = out_fd
         self.objects: dict[int, Any] = {}
         self.next_id = 0
+        self.seeder = seeder or Seeder(None)
 
     # -- handles --------------------------------------------------------------------
     def register(self, obj: Any) -> HandleRef:
@@ -116,6 +118,7 @@ class Worker:
             kwargs = decoder.decode(kwargs_tree)
             if type(args) is list and type(kwargs) is dict:
                 passed.extend(passed_arrays(args_tree, kwargs_tree, args, kwargs, buffers))
+            self.seeder.seed_new()  # what the submission imported since: seeded before it runs
             if defined_by_submission(target):
                 return target(*args, **kwargs)
             with quiet():  # a library's own method the checks call (a Keras model's predict): not the student's output
@@ -298,13 +301,17 @@ def main(argv: list[str]) -> int:
             return SETUP_FAILED
     proto_in, proto_out = _take_channel()
     names = json.loads(names_json)
-    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first, "importable": …}
+    seeder = Seeder(None)
+    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first, "importable": …,
+        # "seed": the exercise's seed for the global random generators}
         preload_quietly([str(m) for m in names.get("preload", [])])
         if "importable" in names:
             import_guard.install([str(m) for m in names["importable"]], module_name)
+        seeder = Seeder(parse_seed(names.get("seed")))
         names = names.get("names", [])
     apply_rlimits(json.loads(limits_json))
-    worker = Worker(proto_out)
+    worker = Worker(proto_out, seeder)
+    seeder.seed_new()  # numpy and the preloaded libraries, the same in every backend
     worker.send({"kind": "isolated"})  # from here on, what fails is the submission's doing
     try:
         module = import_submission(path, module_name)
@@ -313,6 +320,7 @@ def main(argv: list[str]) -> int:
         worker.send({"kind": "import_failed", "category": _import_failure(exc), "error": describe_exception(exc)})
         return 0
     _flush()
+    seeder.seed_new()  # what the submission imported
     missing = [name for name in names if not hasattr(module, name)]
     worker.register(module)  # handle 0 is the module itself
     worker.send({"kind": "ready", "missing": missing})

@@ -32,8 +32,9 @@ cold worker does (``harness.confine``): /proc's kernel settings sealed read-only
 unprivileged uid of a root grader (mapped in the zygote's namespace beside host root, which the
 zygote itself is), a user namespace of its own that maps only that uid, a new session keyring, no
 capability in any set, ``no_new_privs``, the seccomp filter; then it starts a new session, puts the
-channel on fds 0/1 and the output on fd 2, closes every other descriptor, re-seeds numpy's global
-generator, and is an ordinary ``harness.worker`` (rlimits first, then the submission's import).
+channel on fds 0/1 and the output on fd 2, closes every other descriptor, and is an ordinary
+``harness.worker``: rlimits first, the global random generators seeded as in a cold worker
+(``harness.seeding``), then the submission's import.
 
 The zygote is not dumpable (``PR_SET_DUMPABLE`` 0): a process of the same uid cannot ptrace it or
 open its ``/proc/<pid>/mem``. At most two keepers exist at a time: the running one, and the one
@@ -199,9 +200,6 @@ def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, o
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # what the interpreter does at start
         gc.unfreeze()
-        np = sys.modules.get("numpy")
-        if np is not None:
-            np.random.seed()  # the zygote's global generator state must not be shared
         os.write(3, b"k")  # isolated: what fails from here on is the submission's doing
         os.close(3)
     except BaseException as exc:
@@ -212,7 +210,9 @@ def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, o
 
     sys.argv = ["-c"]
     try:
-        code = worker.main([path, request["module"], json.dumps(request["names"]), json.dumps(request["rlimits"])])
+        # the worker seeds the global generators (harness.seeding): never the zygote's state
+        names = {"names": request["names"], "seed": request.get("seed")}
+        code = worker.main([path, request["module"], json.dumps(names), json.dumps(request["rlimits"])])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     except BaseException:
@@ -315,7 +315,7 @@ def main(argv: list[str]) -> int:
         return 1
     import harness.worker  # noqa: F401 - the children's code, imported once
 
-    if "numpy" in sys.modules:  # every child re-seeds numpy's global generator: load it once, here
+    if "numpy" in sys.modules:  # every child seeds numpy's global generator: load it once, here
         importlib.import_module("numpy.random")
 
     gc.collect()

@@ -159,6 +159,29 @@ def check_suite_kept(collections: int, grades: int) -> StabilityCheck:
     return StabilityCheck(name, True, detail)
 
 
+def check_cases_repeatable(outcomes: list[VerifyOutcome]) -> StabilityCheck:
+    """Every case but the reference (``check_repeatable``) graded more than once (``--runs``) got
+    one score: the worker seeds the global
+    generators (``[assignment] seed``), so a spread means entropy the seed does not reach
+    (``np.random.default_rng()`` with no seed, ``os.urandom``) or a limit reached in some runs only."""
+    name = "every case the same score every run"
+    scores: dict[str, list[float]] = {}
+    for outcome in outcomes:
+        scores.setdefault(outcome.case.name.split(" #")[0], []).append(outcome.grade.score)
+    repeated = {case: runs for case, runs in scores.items() if len(runs) > 1 and case != "reference"}
+    if not repeated:
+        return StabilityCheck(name, True, "each case graded once (--runs 2 or more to check)")
+    spread = {case: runs for case, runs in repeated.items() if max(runs) - min(runs) > SCORE_TOLERANCE}
+    detail = f"{len(repeated)} cases, {max(len(r) for r in repeated.values())} runs each"
+    if spread:
+        listed = "; ".join(f"{case}: {', '.join(f'{s:g}' for s in runs)}" for case, runs in sorted(spread.items()))
+        return StabilityCheck(name, True, detail, warning=(
+            f"scores differ between runs ({listed}): the same file resubmitted would get another score. "
+            "Entropy the exercise's seed does not reach (np.random.default_rng() or a Generator with no "
+            "seed, os.urandom), or a time or memory limit reached in some runs only"))
+    return StabilityCheck(name, True, detail)
+
+
 def check_preload(preload: tuple[str, ...]) -> StabilityCheck:
     """Every module of the exercise's ``preload`` can be imported by this Python (the one the
     sandboxes run): a misspelt name would make every warm grading of a batch a judge error."""
@@ -214,6 +237,7 @@ def verify_assignment(
         reference_grades = [o.grade for o in outcomes if o.case.name.startswith("reference")]
         checks = (
             check_repeatable(reference_grades),
+            check_cases_repeatable(outcomes),
             check_fast_enough(reference_grades, assignment.limits.wall_time),
             check_preload(assignment.preload),
             check_suite_kept(SUITES.collections - collected_before, counted),

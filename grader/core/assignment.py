@@ -72,6 +72,9 @@ class AssignmentSpec:
     #: the packages a submission may import besides the standard library (``allowed`` in
     #: ``[assignment]``; numpy always); None: whatever the judge's environment has
     allowed: tuple[str, ...] | None = None
+    #: the seed of the worker's global random generators (``seed`` in ``[assignment]``, default 0;
+    #: ``seed = false``: entropy, a submission's unseeded draws differ from run to run)
+    seed: int | None = 0
 
     @property
     def module_name(self) -> str:
@@ -138,6 +141,17 @@ def _allowed(table: dict[str, Any], preload: tuple[str, ...], where: str) -> tup
             raise AssignmentError(f"{where}: 'limits.preload' names {module!r}, which 'assignment.allowed' "
                                   f"does not allow (allowed: {', '.join(allowed) or 'the standard library'})")
     return allowed
+
+
+def _seed(table: dict[str, Any], where: str) -> int | None:
+    """``seed`` of ``[assignment]``: a whole number in [0, 2**32), or false for none; 0 when absent."""
+    value = table.get("seed", 0)
+    if value is False:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**32:
+        raise AssignmentError(f"{where}: field 'assignment.seed' should be a whole number from 0 to 2**32 - 1, "
+                              f"or false, not {value!r}")
+    return value
 
 
 def _limits(table: dict[str, Any], where: str) -> Limits:
@@ -255,7 +269,7 @@ def _example(folder: Path, file: str) -> ExampleSpec:
 
 #: Every table and key assignment.toml may hold; anything else is a typo that would be ignored.
 TABLES = ("assignment", "limits", "submissions", "leaderboard")
-ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day", "allowed")
+ASSIGNMENT_KEYS = ("title", "file", "entry_points", "points", "due", "late_penalty_per_day", "allowed", "seed")
 EXAMPLE_KEYS = ("score", "verdict")
 
 
@@ -314,6 +328,7 @@ def load_assignment(root: Path) -> AssignmentSpec:
         late_penalty_per_day=late_penalty,
         preload=_preload(limits_table, where),
         allowed=_allowed(table, _preload(limits_table, where), where),
+        seed=_seed(table, where),
         quota=_quota(_field(data, "submissions", dict, where, {}), where),
         leaderboard=_leaderboard(data, where),
     )

@@ -69,7 +69,7 @@ def grade_one(
 def _grade(assignment: AssignmentSpec, submission: Submission, sandbox: Sandbox, scope: str, started: float,
            path: Path, problem: str | None, converted: ConvertedNotebook | None, secret: bytes | None) -> Grade:
     spec = WorkerSpec(path, assignment.module_name, assignment.entry_points, assignment.limits, assignment.preload,
-                      assignment.allowed)
+                      assignment.allowed, assignment.seed)
     session = WorkerSession(sandbox, spec)
     if problem is not None:
         session.reject(problem)

@@ -31,6 +31,8 @@ class WorkerSpec:
     #: the only packages the worker's interpreter can see besides the standard library (numpy always);
     #: None: the whole environment (``allowed`` in ``[assignment]``)
     allowed: tuple[str, ...] | None = None
+    #: the seed of the worker's global random generators (``harness.seeding``); None: entropy
+    seed: int | None = 0
 
 
 class WorkerProcess(ABC):

@@ -28,16 +28,18 @@ class KeeperKey:
     tmp_bytes: int
     memory_mb: int
     processes: int
+    seed: int | None = 0
 
     @classmethod
     def of(cls, spec: WorkerSpec) -> KeeperKey:
         limits = spec.limits
         return cls(spec.module_name, tuple(spec.entry_points), tuple(sorted(rlimits_for(limits).items())),
-                   max(16, limits.file_size_mb) * 1024 * 1024, limits.memory_mb, limits.processes)
+                   max(16, limits.file_size_mb) * 1024 * 1024, limits.memory_mb, limits.processes, spec.seed)
 
     def request(self) -> dict[str, Any]:
         return {"module": self.module, "uid": SANDBOX_UID, "gid": SANDBOX_GID, "names": list(self.names),
-                "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes, "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}"}
+                "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes, "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}",
+                "seed": self.seed}
 
 
 class Keeper:

@@ -64,14 +64,13 @@ def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
     """The command line that starts the harness worker (``confine``: see ``harness.confine``).
     ``guard_imports``: a backend that cannot hide packages has the worker refuse imports outside
     ``spec.allowed`` (``harness.import_guard``)."""
-    names: dict[str, object] = {"names": list(spec.entry_points)}
+    names: dict[str, object] = {"names": list(spec.entry_points), "seed": spec.seed}
     if spec.preload:
         names["preload"] = list(spec.preload)
     if guard_imports and spec.allowed is not None:
         names["importable"] = importable_names(spec.allowed)
     return [
-        python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name,
-        json.dumps(names if len(names) > 1 else list(spec.entry_points)),
+        python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name, json.dumps(names),
         json.dumps(rlimits_for(spec.limits)),
         *([json.dumps(confine)] if confine else []),
     ]

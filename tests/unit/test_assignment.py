@@ -43,6 +43,11 @@ def test_bundled_exercise_loads(recommender) -> None:  # type: ignore[no-untyped
         ('allowed = ["numpy"]', 'allowed = "numpy"', "assignment.allowed"),
         ('allowed = ["numpy"]', 'allowed = ["scikit-learn"]', "top-level import names"),
         ("[limits]", '[limits]\npreload = ["sklearn.svm"]', "'assignment.allowed' does not allow"),
+        ("points = 10", "points = 10\nseed = -1", "assignment.seed"),
+        ("points = 10", "points = 10\nseed = 4294967296", "assignment.seed"),
+        ("points = 10", 'points = 10\nseed = "0"', "assignment.seed"),
+        ("points = 10", "points = 10\nseed = true", "assignment.seed"),
+        ("points = 10", "points = 10\nseed = 1.5", "assignment.seed"),
     ],
 )
 def test_invalid_field_is_named(exercise_copy: Path, old: str, new: str, field: str) -> None:
@@ -87,3 +92,11 @@ def test_allowed_packages_are_read_and_default_to_everything(exercise_copy: Path
     assert load_assignment(exercise_copy).allowed == ("sklearn", "numpy")
     _edit(exercise_copy / "assignment.toml", 'allowed = ["sklearn", "numpy", "sklearn"]', "")
     assert load_assignment(exercise_copy).allowed is None
+
+
+def test_seed_defaults_to_zero_and_false_means_none(exercise_copy: Path) -> None:
+    assert load_assignment(exercise_copy).seed == 0
+    _edit(exercise_copy / "assignment.toml", "points = 10", "points = 10\nseed = 20261202")
+    assert load_assignment(exercise_copy).seed == 20261202
+    _edit(exercise_copy / "assignment.toml", "seed = 20261202", "seed = false")
+    assert load_assignment(exercise_copy).seed is None

@@ -84,3 +84,19 @@ def test_a_suite_collected_again_for_every_submission_is_a_warning_not_a_failure
     assert kept.ok and not kept.warning
     dropped = check_suite_kept(9, 9)
     assert dropped.ok and "collected again for every submission" in dropped.warning
+
+
+def test_an_example_whose_score_moves_between_runs_is_a_warning_naming_it() -> None:
+    from grader.authoring.verify import VerifyCase, VerifyOutcome, check_cases_repeatable
+
+    def outcome(name: str, score: float) -> VerifyOutcome:
+        return VerifyOutcome(VerifyCase(name, Path("x.py"), 0.0, 10.0, None), _grade(score), True, "")
+
+    steady = [outcome("examples/a #1", 5.0), outcome("examples/a #2", 5.0),
+              outcome("reference #1", 10.0), outcome("reference #2", 9.0)]  # the reference: check_repeatable
+    assert check_cases_repeatable(steady).ok and not check_cases_repeatable(steady).warning
+    once = check_cases_repeatable([outcome("examples/a", 5.0), outcome("stub", 0.0)])
+    assert once.ok and not once.warning and "once" in once.detail
+    moved = check_cases_repeatable([*steady, outcome("examples/b #1", 7.44), outcome("examples/b #2", 5.29)])
+    assert moved.ok  # sound, but a resubmission would score differently: said, not failed
+    assert "examples/b: 7.44, 5.29" in moved.warning and "examples/a" not in moved.warning
