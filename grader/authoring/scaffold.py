@@ -77,6 +77,7 @@ points = 3                           # the checks' points must add up to this
 # late_penalty_per_day = 0.1         # fraction off per started day late (needs due)
 allowed = ["numpy"]                  # packages a submission may import besides the standard library
                                      # (the sandbox shows no others; drop the key to allow everything)
+# seed = 0                           # the seed of the submission's unseeded random draws (false: entropy)
 
 [limits]
 wall_time = 20

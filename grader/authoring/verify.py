@@ -160,10 +160,10 @@ def check_suite_kept(collections: int, grades: int) -> StabilityCheck:
 
 
 def check_cases_repeatable(outcomes: list[VerifyOutcome]) -> StabilityCheck:
-    """Every case but the reference (``check_repeatable``) graded more than once (``--runs``) got
-    one score: the worker seeds the global
-    generators (``[assignment] seed``), so a spread means entropy the seed does not reach
-    (``np.random.default_rng()`` with no seed, ``os.urandom``) or a limit reached in some runs only."""
+    """Every case but the reference (``check_repeatable``) graded more than once (``--runs``) got one
+    score. The worker seeds the global generators (``[assignment] seed``), so a spread means entropy
+    the seed does not reach (``np.random.default_rng()`` with no seed, ``os.urandom``) or a limit
+    reached in some runs only: a warning, since the case's range may hold every score."""
     name = "every case the same score every run"
     scores: dict[str, list[float]] = {}
     for outcome in outcomes:

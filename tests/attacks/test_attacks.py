@@ -41,6 +41,8 @@ as answers, so attacks whose every answer is such an object are bounded by 0.
 | close_all_fds                 | os.closerange(0, 1024) inside every call              | 0     | crashed            |
 | module_getattr                | module __getattr__ returning callables for any name   | 0     | failed             |
 | stall_channel_reader          | stop reading the channel, stay alive (tests below)    | 2     | time_limit         |
+| seed_hook_exits               | fake torch whose manual_seed exits (worker's seeding) | 0     | crashed            |
+| seed_hook_interrupts          | fake keras/tensorflow raising BaseExceptions on seed  | 2     | failed (raised)    |
 
 A worker that stops reading its channel is out of time like one that stops answering: the
 grade ends within the exercise's wall time (``test_stalled_channel_respects_the_wall_time``).
@@ -109,6 +111,9 @@ ATTACKS: dict[str, Attack] = {
     "forged_zero_itemsize_array": _attack("forged_zero_itemsize_array.py", 0, PV),
     "close_all_fds": _attack("close_all_fds.py", 0, C),
     "module_getattr": _attack("module_getattr.py", 0, F),
+    # the worker seeds the random libraries it finds loaded (harness.seeding): fakes that fight it
+    "seed_hook_exits": _attack("seed_hook_exits.py", 0, C),
+    "seed_hook_interrupts": _attack("seed_hook_interrupts.py", 2, F),
 }
 
 _GRADES: dict[tuple[str, tuple[str, ...] | None], Grade] = {}
