@@ -44,7 +44,8 @@ def _snoop(shape=None, n=None):
     _report("trusted-modules", modules)
     arrays = 0
     for obj in gc.get_objects():
-        mod = getattr(type(obj), "__module__", "") or ""
+        mod = getattr(type(obj), "__module__", "")
+        mod = mod if isinstance(mod, str) else ""  # a Cython metatype's is a descriptor
         if mod.startswith(("grader", "_pytest", "pytest")):
             _report("trusted-object", type(obj))
         if isinstance(obj, np.ndarray) and obj.dtype.kind == "f":
