@@ -4,7 +4,7 @@ Runs as ``python -s -P -B -c BOOTSTRAP LIB SUBMISSION MODULE_NAME NAMES_JSON RLI
 the process's original stdin/stdout, which are moved to private descriptors before any student
 code runs; the student's stdout and stderr both go to file descriptor 2, which the sandbox
 captures (size-capped) apart from the channel. What is not the student's is kept out of it: the
-start-up logs of the exercise's preloaded libraries (NAMES_JSON may be ``{"names": [...],
+start-up logs of the exercise's preloaded libraries (NAMES_JSON is ``{"names": [...], "seed": ...,
 "preload": [...]}``) and what a library's own callable prints when the checks call it (a Keras
 model's ``predict`` progress bar).
 
@@ -49,11 +49,11 @@ MAX_TRACEBACK = 8000
 class Worker:
     """Holds the submission's objects and answers requests about them."""
 
-    def __init__(self, out_fd: int, seeder: Seeder | None = None) -> None:
+    def __init__(self, out_fd: int, seeder: Seeder) -> None:
         self.out_fd = out_fd
         self.objects: dict[int, Any] = {}
         self.next_id = 0
-        self.seeder = seeder or Seeder(None)
+        self.seeder = seeder
 
     # -- handles --------------------------------------------------------------------
     def register(self, obj: Any) -> HandleRef:
@@ -300,15 +300,14 @@ def main(argv: list[str]) -> int:
             os.write(2, f"mljudge worker setup: {type(exc).__name__}: {exc}\n".encode(errors="replace")[:2000])
             return SETUP_FAILED
     proto_in, proto_out = _take_channel()
-    names = json.loads(names_json)
-    seeder = Seeder(None)
-    if isinstance(names, dict):  # {"names": entry points, "preload": modules to import first, "importable": …,
-        # "seed": the exercise's seed for the global random generators}
-        preload_quietly([str(m) for m in names.get("preload", [])])
-        if "importable" in names:
-            import_guard.install([str(m) for m in names["importable"]], module_name)
-        seeder = Seeder(parse_seed(names.get("seed")))
-        names = names.get("names", [])
+    # {"names": entry points, "seed": the global generators' seed, "preload": modules to import
+    # first, "importable": what the import guard lets through} (grader.sandbox.worker_env)
+    options = json.loads(names_json)
+    preload_quietly([str(m) for m in options.get("preload", [])])
+    if "importable" in options:
+        import_guard.install([str(m) for m in options["importable"]], module_name)
+    seeder = Seeder(parse_seed(options.get("seed")))
+    names = options.get("names", [])
     apply_rlimits(json.loads(limits_json))
     worker = Worker(proto_out, seeder)
     seeder.seed_new()  # numpy and the preloaded libraries, the same in every backend
