@@ -305,7 +305,8 @@ class _Batch:
                 self.in_flight[future] = (task, now)
 
     def _collect(self, done: set[cf.Future[Grade]]) -> None:
-        for future in done:
+        """Record what finished; results that finished together go in submission order."""
+        for future in [f for f in self.in_flight if f in done]:
             task, _started = self.in_flight.pop(future)
             try:
                 grade = future.result()
