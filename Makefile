@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test test-fast lint bench clean
+.PHONY: setup system-deps bytecode demo test test-fast lint bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,7 +21,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,tf]'
 	touch $@
 
-demo: setup system-deps
+# the project's bytecode, written even where PYTHONDONTWRITEBYTECODE is set: every judge process (and
+# each sandbox's copy of the harness) reads it instead of compiling its modules at every start
+bytecode: setup
+	$(BIN)/python -m compileall -q -j 0 grader harness
+
+demo: setup system-deps bytecode
 	$(BIN)/judge list
 	$(BIN)/judge verify recommender-svd
 
@@ -29,14 +34,14 @@ lint: setup
 	$(BIN)/ruff check grader harness tests bench
 	$(BIN)/mypy
 
-test: system-deps lint
+test: system-deps lint bytecode
 	$(BIN)/pytest -q --durations=30
 
 # the fast lane while working (about two minutes); CI runs `make test`
-test-fast: setup
+test-fast: setup bytecode
 	$(BIN)/pytest -q -m "not slow" tests/unit tests/e2e/test_cli.py tests/attacks/test_text_as_data.py tests/batch/test_discover.py
 
-bench: setup
+bench: setup bytecode
 	$(BIN)/python bench/grade_overhead.py
 	$(BIN)/python bench/sandboxes.py
 

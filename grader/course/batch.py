@@ -22,13 +22,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from types import FrameType
 
 from grader import __version__
 from grader.core.assignment import AssignmentSpec, load_assignment
 from grader.core.values import Grade, ResourceUsage, Submission, Verdict
-from grader.course import forkserver, parent_watch, warmup
+from grader.course import core_slots, forkserver, parent_watch, warmup
 from grader.course.forkserver import THREAD_VARIABLES
 from grader.sandbox import close_all, get_sandbox
 from grader.sandbox.base import Sandbox
@@ -37,6 +38,8 @@ from grader.sandbox.base import Sandbox
 DEFAULT_MARGIN = 60.0
 #: Tasks in flight per worker: the one it grades and the next one, already in the pool's queue.
 IN_FLIGHT_PER_WORKER = 2
+#: A pool's disjoint core sets, and its shared count of processes started (which set is next).
+CoreShare = tuple[list[frozenset[int]], "Synchronized[int]"]
 
 
 @dataclass(frozen=True)
@@ -82,9 +85,9 @@ def _on_grader_gone() -> None:
 
 
 def threads_per_worker(workers: int, cores: int | None = None) -> int:
-    """Each grading process's share of the cores, at least one: N processes each running a
-    thread pool as wide as the machine fight over the cores and are slower than one."""
-    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+    """Each grading process's share of the cores (those this process may use), at least one: N
+    processes each running a thread pool as wide as the machine fight over the cores and are slower than one."""
+    return max(1, (cores or len(core_slots.usable_cores())) // max(1, workers))
 
 
 def pin_thread_pools(threads: int) -> None:
@@ -98,16 +101,20 @@ def pin_thread_pools(threads: int) -> None:
 
 
 def _worker_init(threads: int = 1, exercise: tuple[str, str] | None = None, bwrap_works: bool = False,
-                 grader_pid: int | None = None) -> None:
+                 grader_pid: int | None = None, cores: CoreShare | None = None) -> None:
     """Ctrl-C is the parent's business; SIGTERM stops the current grading cleanly; the trusted
     side's thread pools get this process's share of the cores; with ``exercise`` (its root and the
     sandbox's name) the process gets ready for it (:func:`grader.course.warmup.prepare`);
     ``bwrap_works``: the parent's bubblewrap probe succeeded (not made again here: 0.1 s);
-    ``grader_pid``: the process that made the pool, whose end ends this one too."""
+    ``grader_pid``: the process that made the pool, whose end ends this one too; ``cores``: the
+    pool's core sets and its count of processes started, this one runs on the next set (and so do
+    the sandboxes it starts: :mod:`grader.course.core_slots`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     if grader_pid is not None:
         parent_watch.watch(grader_pid, _on_grader_gone)
+    if cores is not None:
+        core_slots.pin(core_slots.claim(cores[1], cores[0]))
     pin_thread_pools(threads)
     if bwrap_works:
         from grader.sandbox.bwrap import BwrapSandbox
@@ -163,16 +170,21 @@ def judge_error(assignment: AssignmentSpec, task: Task, reason: str, sandbox: st
 
 def default_executor(workers: int | None = None, *, assignment: AssignmentSpec | None = None,
                      sandbox_name: str = "auto") -> cf.ProcessPoolExecutor:
-    """A process pool with one worker per core (forkserver: no threads or open files inherited).
+    """A process pool with one worker per core (forkserver: no threads or open files inherited), each
+    on cores of its own when there are no more workers than cores (:mod:`grader.course.core_slots`).
     With ``assignment``, the forkserver imports what its checks import (:mod:`grader.course.forkserver`),
     and each process gets ready for it as it starts (:mod:`grader.course.warmup`)."""
     mp_context = forkserver.context(assignment)
     exercise = (str(assignment.root), sandbox_name) if assignment is not None else None
-    count = workers or os.cpu_count() or 1
+    usable = core_slots.usable_cores()
+    count = workers or len(usable)
+    sets = core_slots.core_sets(count, usable)
+    cores = (sets, mp_context.Value("i", 0)) if sets is not None else None
     from grader.sandbox.bwrap import BwrapSandbox
 
     return cf.ProcessPoolExecutor(max_workers=count, mp_context=mp_context, initializer=_worker_init,
-                                  initargs=(threads_per_worker(count), exercise, BwrapSandbox.probed_ok(), os.getpid()))
+                                  initargs=(threads_per_worker(count, len(usable)), exercise, BwrapSandbox.probed_ok(),
+                                            os.getpid(), cores))
 
 
 def start_pool(*, assignment: AssignmentSpec, sandbox_name: str, workers: int) -> cf.ProcessPoolExecutor:

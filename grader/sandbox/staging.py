@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from grader.core.files import NotARegularFile, copy_regular_file, read_regular_file
@@ -11,9 +12,20 @@ from grader.sandbox.worker_env import HARNESS_ROOT
 
 
 def stage_harness(lib: Path) -> Path:
-    """Copy the ``harness`` package into ``lib`` (made here); return ``lib``."""
-    shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    """Copy the ``harness`` package into ``lib`` (made here), with its bytecode for this interpreter
+    where it has been compiled (``make`` does): workers run with ``-B`` and would otherwise compile
+    every harness module at each start. The copies keep their times, so a stale file is recompiled
+    by the interpreter, never used. Returns ``lib``."""
+    shutil.copytree(HARNESS_ROOT / "harness", lib / "harness", ignore=_other_than_this_bytecode)
     return lib
+
+
+def _other_than_this_bytecode(folder: str, names: list[str]) -> list[str]:
+    """What :func:`stage_harness` leaves out: in a ``__pycache__``, all but this interpreter's files."""
+    if Path(folder).name != "__pycache__":
+        return []
+    suffix = f".{sys.implementation.cache_tag}.pyc"
+    return [name for name in names if not name.endswith(suffix)]
 
 
 def stage_submission(spec: WorkerSpec, target: Path) -> Path:

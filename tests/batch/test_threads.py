@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from grader.course import forkserver
+from grader.course import core_slots, forkserver
 from grader.course.batch import THREAD_VARIABLES, default_executor, threads_per_worker
 from tests.conftest import REPO
 
@@ -59,7 +59,7 @@ def test_the_forkserver_imports_with_one_thread_per_pool() -> None:
 
 def test_a_single_worker_widens_its_pools_to_every_core_again() -> None:
     """A grading process forked from that forkserver gets its share of the cores (all of them, alone)."""
-    cores = os.cpu_count() or 1
+    cores = len(core_slots.usable_cores())
     executor = default_executor(1)
     try:
         widths = executor.submit(pool_widths).result(timeout=120)
