@@ -288,6 +288,16 @@ def apply_rlimits(limits: dict[str, int]) -> None:
         resource.setrlimit(which, (soft, hard))
 
 
+def run_on(cores: object) -> None:
+    """Run on ``cores`` (a list of core numbers; None: where the worker was started): the grading
+    process that started it may be pinned to fewer (``grader.course.core_slots``), the submission's
+    own work may use every core the grader may. A placement, not a limit: nothing fails here."""
+    if not isinstance(cores, list) or not cores or not all(type(core) is int and core >= 0 for core in cores):
+        return
+    with contextlib.suppress(AttributeError, OSError, ValueError, OverflowError):
+        os.sched_setaffinity(0, cores)
+
+
 def main(argv: list[str]) -> int:
     """``PATH MODULE NAMES_JSON RLIMITS_JSON [CONFINE_JSON]``; exit status 125 when the worker
     could not isolate itself (``harness.confine``). The first frame, "isolated", says it could: the
@@ -301,8 +311,9 @@ def main(argv: list[str]) -> int:
             return SETUP_FAILED
     proto_in, proto_out = _take_channel()
     # {"names": entry points, "seed": the global generators' seed, "preload": modules to import
-    # first, "importable": what the import guard lets through} (grader.sandbox.worker_env)
+    # first, "importable": what the import guard lets through, "cores": where to run} (grader.sandbox.worker_env)
     options = json.loads(names_json)
+    run_on(options.get("cores"))
     preload_quietly([str(m) for m in options.get("preload", [])])
     if "importable" in options:
         import_guard.install([str(m) for m in options["importable"]], module_name)

@@ -211,7 +211,7 @@ def _worker(request: dict[str, Any], path: str, proto_in: int, proto_out: int, o
     sys.argv = ["-c"]
     try:
         # the worker seeds the global generators (harness.seeding): never the zygote's state
-        names = {"names": request["names"], "seed": request.get("seed")}
+        names = {"names": request["names"], "seed": request.get("seed"), "cores": request.get("cores")}
         code = worker.main([path, request["module"], json.dumps(names), json.dumps(request["rlimits"])])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1

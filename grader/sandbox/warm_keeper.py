@@ -13,7 +13,7 @@ from typing import Any
 from grader.sandbox.base import WorkerSpec
 from grader.sandbox.bwrap_command import LIB_DIR, SANDBOX_GID, SANDBOX_UID, SECCOMP_FILE
 from grader.sandbox.cgroups import CgroupError, WorkerCgroup
-from grader.sandbox.worker_env import rlimits_for
+from grader.sandbox.worker_env import rlimits_for, worker_cores
 
 CONTROL_TIMEOUT = 10.0  # for any answer of the zygote, a keeper or a worker being set up
 
@@ -29,17 +29,20 @@ class KeeperKey:
     memory_mb: int
     processes: int
     seed: int | None = 0
+    cores: tuple[int, ...] | None = None
 
     @classmethod
     def of(cls, spec: WorkerSpec) -> KeeperKey:
         limits = spec.limits
+        cores = worker_cores()
         return cls(spec.module_name, tuple(spec.entry_points), tuple(sorted(rlimits_for(limits).items())),
-                   max(16, limits.file_size_mb) * 1024 * 1024, limits.memory_mb, limits.processes, spec.seed)
+                   max(16, limits.file_size_mb) * 1024 * 1024, limits.memory_mb, limits.processes, spec.seed,
+                   tuple(cores) if cores is not None else None)
 
     def request(self) -> dict[str, Any]:
         return {"module": self.module, "uid": SANDBOX_UID, "gid": SANDBOX_GID, "names": list(self.names),
                 "rlimits": dict(self.rlimits), "tmp_bytes": self.tmp_bytes, "seccomp": f"{LIB_DIR}/{SECCOMP_FILE}",
-                "seed": self.seed}
+                "seed": self.seed, "cores": list(self.cores) if self.cores is not None else None}
 
 
 class Keeper:

@@ -59,6 +59,20 @@ def rlimits_for(limits: Limits) -> dict[str, int]:
     }
 
 
+#: Set in a grading process pinned to some cores (``grader.course.core_slots``): the cores, as
+#: "0,1,…", that its sandboxed workers run on instead (all those the grader itself may use).
+WORKER_CORES_ENV = "MLJUDGE_WORKER_CORES"
+
+
+def worker_cores() -> list[int] | None:
+    """The cores this process's workers run on (``WORKER_CORES_ENV``); None: where they are started."""
+    try:
+        cores = sorted({int(core) for core in os.environ.get(WORKER_CORES_ENV, "").split(",") if core.strip()})
+    except ValueError:
+        return None
+    return cores if cores and cores[0] >= 0 else None
+
+
 def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
                 confine: dict[str, object] | None = None, guard_imports: bool = False) -> list[str]:
     """The command line that starts the harness worker (``confine``: see ``harness.confine``).
@@ -69,6 +83,8 @@ def worker_argv(python: str, lib: str, submission: str, spec: WorkerSpec,
         names["preload"] = list(spec.preload)
     if guard_imports and spec.allowed is not None:
         names["importable"] = importable_names(spec.allowed)
+    if (cores := worker_cores()) is not None:
+        names["cores"] = cores
     return [
         python, "-s", "-P", "-B", "-c", BOOTSTRAP, lib, submission, spec.module_name, json.dumps(names),
         json.dumps(rlimits_for(spec.limits)),
